@@ -1,0 +1,46 @@
+"""All mapped classes. Import from here so every table is registered on ``Base.metadata``."""
+
+from mappa_desktop.db.models.cases import Case, CaseAlias, CaseIdentifier, Registration
+from mappa_desktop.db.models.meetings import (
+    Action,
+    ActionReview,
+    Attendance,
+    CaseDiscussion,
+    Decision,
+    Dissent,
+    InformationShared,
+    InvitedAgency,
+    Meeting,
+)
+from mappa_desktop.db.models.people import Agency, AppSetting, Person, User, UserRole
+from mappa_desktop.db.models.records import Addendum, AuditEvent, Distribution, Minutes
+from mappa_desktop.db.models.risk import RiskAssessment, RmpItem, RmpRevision, RoshRating
+
+__all__ = [
+    "Action",
+    "ActionReview",
+    "Addendum",
+    "Agency",
+    "AppSetting",
+    "Attendance",
+    "AuditEvent",
+    "Case",
+    "CaseAlias",
+    "CaseDiscussion",
+    "CaseIdentifier",
+    "Decision",
+    "Dissent",
+    "Distribution",
+    "InformationShared",
+    "InvitedAgency",
+    "Meeting",
+    "Minutes",
+    "Person",
+    "Registration",
+    "RiskAssessment",
+    "RmpItem",
+    "RmpRevision",
+    "RoshRating",
+    "User",
+    "UserRole",
+]

@@ -1,0 +1,91 @@
+"""Frozen minutes, addenda, the distribution log and the audit log: insert-only tables.
+
+The database itself refuses UPDATE and DELETE on these (triggers in the first migration).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import (
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from mappa_desktop.db.base import Base, UTCDateTime, str_enum, utcnow
+from mappa_desktop.domain.enums import DistributionVariant
+
+FROZEN_TABLES = ("minutes", "addendum", "distribution", "audit_event")
+
+
+class Minutes(Base):
+    """The meeting's content frozen at sign-off: canonical JSON and its SHA-256."""
+
+    __tablename__ = "minutes"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meeting.id"), unique=True)
+    content: Mapped[str] = mapped_column(Text)
+    content_sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    signed_by_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"))
+    signed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    signature: Mapped[bytes | None] = mapped_column(LargeBinary)
+
+
+class Addendum(Base):
+    """A correction after sign-off, signed off by the chair; never an in-place edit."""
+
+    __tablename__ = "addendum"
+    __table_args__ = (UniqueConstraint("minutes_id", "seq"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    minutes_id: Mapped[int] = mapped_column(ForeignKey("minutes.id"))
+    seq: Mapped[int] = mapped_column(Integer)
+    reason: Mapped[str] = mapped_column(Text)
+    text: Mapped[str] = mapped_column(Text)
+    content_sha256: Mapped[str] = mapped_column(String(64))
+    signed_by_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"))
+    signed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class Distribution(Base):
+    """One issued copy of the minutes: who got which version, when and how."""
+
+    __tablename__ = "distribution"
+    __table_args__ = (UniqueConstraint("minutes_id", "copy_number"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    minutes_id: Mapped[int] = mapped_column(ForeignKey("minutes.id"), index=True)
+    copy_number: Mapped[int] = mapped_column(Integer)
+    recipient_person_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
+    recipient_agency_id: Mapped[int | None] = mapped_column(ForeignKey("agency.id"))
+    recipient_name: Mapped[str] = mapped_column(String(300))
+    variant: Mapped[DistributionVariant] = mapped_column(
+        str_enum(DistributionVariant, "distribution_variant")
+    )
+    version_sha256: Mapped[str] = mapped_column(String(64))
+    channel: Mapped[str] = mapped_column(String(100), default="")
+    issued_by_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"))
+    issued_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class AuditEvent(Base):
+    """Append-only: who did what to which record, with old -> new values."""
+
+    __tablename__ = "audit_event"
+    __table_args__ = (
+        Index("ix_audit_event_case", "case_id", "id"),
+        Index("ix_audit_event_meeting", "meeting_id", "id"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("app_user.id"))
+    entity: Mapped[str] = mapped_column(String(40))
+    entity_id: Mapped[int | None] = mapped_column(Integer)
+    action: Mapped[str] = mapped_column(String(40))
+    changes: Mapped[str] = mapped_column(Text, default="{}")  # JSON {field: [old, new]}
+    case_id: Mapped[int | None] = mapped_column(Integer)
+    meeting_id: Mapped[int | None] = mapped_column(Integer)

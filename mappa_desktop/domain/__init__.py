@@ -1,0 +1,1 @@
+"""Pure domain: enums, value rules and typed errors. No SQLAlchemy, no Qt."""
