@@ -1,0 +1,109 @@
+"""The append-only audit trail: who changed what, when, old -> new."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from enum import Enum
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from mappa_desktop.db.models import AuditEvent, User
+from mappa_desktop.services.actor import Actor
+
+
+def plain(value: Any) -> Any:
+    """A JSON-safe form of a column value."""
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, datetime | date | time):
+        return value.isoformat()
+    if isinstance(value, bytes):
+        return f"<{len(value)} bytes>"
+    return value
+
+
+def changes_between(obj: object, new_values: Mapping[str, Any]) -> dict[str, list[Any]]:
+    """``{field: [old, new]}`` for each field whose value differs."""
+    out: dict[str, list[Any]] = {}
+    for field, new in new_values.items():
+        old = getattr(obj, field)
+        if old != new:
+            out[field] = [plain(old), plain(new)]
+    return out
+
+
+def created(values: Mapping[str, Any]) -> dict[str, list[Any]]:
+    return {field: [None, plain(value)] for field, value in values.items()}
+
+
+def record(
+    session: Session,
+    actor: Actor | None,
+    entity: str,
+    entity_id: int | None,
+    action: str,
+    changes: Mapping[str, list[Any]] | None = None,
+    *,
+    case_id: int | None = None,
+    meeting_id: int | None = None,
+) -> None:
+    session.add(
+        AuditEvent(
+            user_id=actor.user_id if actor else None,
+            entity=entity,
+            entity_id=entity_id,
+            action=action,
+            changes=json.dumps(dict(changes or {}), ensure_ascii=False, sort_keys=True),
+            case_id=case_id,
+            meeting_id=meeting_id,
+        )
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class AuditRow:
+    id: int
+    occurred_at: datetime
+    user_login: str | None
+    entity: str
+    entity_id: int | None
+    action: str
+    changes: dict[str, list[Any]]
+    case_id: int | None
+    meeting_id: int | None
+
+
+def list_events(
+    session: Session,
+    *,
+    case_id: int | None = None,
+    meeting_id: int | None = None,
+    limit: int | None = None,
+) -> list[AuditRow]:
+    stmt = select(AuditEvent, User.login).outerjoin(User, User.id == AuditEvent.user_id)
+    if case_id is not None:
+        stmt = stmt.where(AuditEvent.case_id == case_id)
+    if meeting_id is not None:
+        stmt = stmt.where(AuditEvent.meeting_id == meeting_id)
+    stmt = stmt.order_by(AuditEvent.id)
+    if limit is not None:
+        stmt = stmt.limit(limit)
+    return [
+        AuditRow(
+            id=ev.id,
+            occurred_at=ev.occurred_at,
+            user_login=login,
+            entity=ev.entity,
+            entity_id=ev.entity_id,
+            action=ev.action,
+            changes=json.loads(ev.changes),
+            case_id=ev.case_id,
+            meeting_id=ev.meeting_id,
+        )
+        for ev, login in session.execute(stmt)
+    ]

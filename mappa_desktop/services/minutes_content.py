@@ -1,0 +1,247 @@
+"""The minutes' content as plain, frozen data: what is hashed at sign-off and what a PDF shows.
+
+Every field is a JSON type (dates are ISO strings, "" when absent) so the canonical JSON of a
+``MinutesContent`` is stable: ``canonical_json`` is what sign-off stores and hashes, and
+``MinutesContent.from_dict`` reads it back for rendering and verification. A change to this
+structure must bump ``SCHEMA`` and keep reading older versions.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import asdict, dataclass, field, fields, is_dataclass
+from typing import Any, TypeVar, get_args, get_origin, get_type_hints
+
+SCHEMA = 1
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True, slots=True)
+class MeetingIdentity:
+    meeting_id: int
+    area: str
+    level: int
+    meeting_type: str  # initial / review / special
+    date: str
+    start_time: str
+    venue: str
+    chair: str
+    chair_agency: str
+    minute_taker: str
+    coordinator: str
+    template_version: str
+
+
+@dataclass(frozen=True, slots=True)
+class AttendeeEntry:
+    name: str
+    agency: str
+    role_title: str
+    status: str  # present / apologies / absent / deputy / report_submitted
+    deputy_for: str = ""
+    arrived: str = ""
+    departed: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class RoshCell:
+    setting: str  # community / custody
+    group: str  # children / public / known_adult / staff / prisoners
+    level: str  # low / medium / high / very_high
+
+
+@dataclass(frozen=True, slots=True)
+class RiskEntry:
+    version_no: int
+    assessed_on: str
+    assessor: str
+    tool: str
+    tool_score: str
+    overall: str
+    ratings: tuple[RoshCell, ...]
+    who_at_risk: str
+    nature_of_risk: str
+    imminence: str
+    increasing_factors: str
+    protective_factors: str
+
+
+@dataclass(frozen=True, slots=True)
+class InformationEntry:
+    agency: str
+    text: str
+    restricted: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class RmpEntry:
+    item_id: int
+    pillar: str
+    text: str
+    responsible_agency: str
+    start_date: str
+    review_date: str
+    end_date: str
+    status: str  # active / ended
+    change: str  # "" (unchanged) / added / changed / ended: change made at this meeting
+    rationale: str = ""
+    restricted: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class ActionEntry:
+    action_id: int
+    text: str
+    owner: str
+    owner_agency: str
+    due_date: str
+    status: str  # open / done / carried_over / cancelled
+    not_done_reason: str = ""  # not_done_by_agency / circumstances_changed
+    note: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class DissentEntry:
+    by: str
+    view: str
+
+
+@dataclass(frozen=True, slots=True)
+class DecisionEntry:
+    kind: str  # level / category / disclosure / next_review / exit / other
+    outcome: str
+    rationale: str
+    new_level: int | None = None
+    new_category: int | None = None
+    next_review_date: str = ""
+    disclose: bool | None = None
+    disclosure_to: str = ""
+    disclosure_by: str = ""
+    disclosure_method: str = ""
+    disclosure_date: str = ""
+    s327a_considered: bool = False
+    restricted: bool = False
+    dissents: tuple[DissentEntry, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class CaseEntry:
+    agenda_order: int
+    case_id: int
+    agenda_reason: str
+    family_name: str
+    given_names: str
+    aliases: tuple[str, ...]
+    date_of_birth: str
+    gender: str
+    ethnicity: str
+    identifiers: tuple[tuple[str, str], ...]  # (scheme, value)
+    category: int
+    level: int
+    lead_agency: str
+    offender_manager: str
+    custody_status: str
+    address_area: str
+    no_fixed_abode: bool
+    index_offence: str
+    sentence: str
+    reason_for_referral: str
+    victim_notes: str
+    risk: RiskEntry | None
+    risk_summary: str
+    information: tuple[InformationEntry, ...]
+    rmp: tuple[RmpEntry, ...]
+    previous_actions: tuple[ActionEntry, ...]
+    new_actions: tuple[ActionEntry, ...]
+    decisions: tuple[DecisionEntry, ...]
+    next_review_date: str
+
+
+@dataclass(frozen=True, slots=True)
+class MinutesContent:
+    meeting: MeetingIdentity
+    statement: str
+    statement_confirmed_by: str
+    statement_confirmed_at: str
+    attendance: tuple[AttendeeEntry, ...]
+    cases: tuple[CaseEntry, ...]
+    schema: int = SCHEMA
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> MinutesContent:
+        return _build(cls, data)
+
+
+@dataclass(frozen=True, slots=True)
+class SignOffBlock:
+    chair: str
+    signed_at: str  # ISO datetime, UTC
+    content_sha256: str
+
+
+@dataclass(frozen=True, slots=True)
+class AddendumEntry:
+    seq: int
+    reason: str
+    text: str
+    signed_by: str
+    signed_at: str
+    content_sha256: str
+
+
+@dataclass(frozen=True, slots=True)
+class MinutesDocument:
+    """Everything a minutes PDF shows: the content plus who it is for and its sign-off state."""
+
+    content: MinutesContent
+    sign_off: SignOffBlock | None  # None: a draft (the PDF carries a DRAFT watermark)
+    addenda: tuple[AddendumEntry, ...] = ()
+    recipient: str = ""
+    copy_number: int | None = None
+    variant: str = "full"  # full / disclosure_summary
+    generated_at: str = ""
+    extra: dict[str, str] = field(default_factory=dict)
+
+
+def canonical_json(content: MinutesContent) -> str:
+    return json.dumps(
+        content.to_dict(), sort_keys=True, ensure_ascii=False, separators=(",", ":")
+    )
+
+
+def content_hash(canonical: str) -> str:
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def _build(cls: type[T], data: Any) -> T:
+    hints = get_type_hints(cls)
+    kwargs = {}
+    for f in fields(cls):  # type: ignore[arg-type]
+        if f.name not in data:
+            continue
+        kwargs[f.name] = _convert(hints[f.name], data[f.name])
+    return cls(**kwargs)
+
+
+def _convert(tp: Any, value: Any) -> Any:
+    if value is None:
+        return None
+    origin = get_origin(tp)
+    args = get_args(tp)
+    if origin is tuple:
+        if len(args) == 2 and args[1] is Ellipsis:
+            return tuple(_convert(args[0], v) for v in value)
+        return tuple(_convert(a, v) for a, v in zip(args, value, strict=True))
+    if args and type(None) in args:  # X | None
+        inner = [a for a in args if a is not type(None)]
+        return _convert(inner[0], value)
+    if isinstance(tp, type) and is_dataclass(tp):
+        return _build(tp, value)
+    if origin is dict:
+        return dict(value)
+    return value
