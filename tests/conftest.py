@@ -161,7 +161,12 @@ def sqlite_db(tmp_path: Path, sqlite_template: Path) -> Iterator[Database]:
 
 
 def make_user(
-    database: Database, login: str, roles: list[Role], *, family_name: str = "", agency: str = "Police"
+    database: Database,
+    login: str,
+    roles: list[Role],
+    *,
+    family_name: str = "",
+    agency: str = "Police",
 ) -> Actor:
     with database.sessions.begin() as s:
         ag = people.find_agency(s, agency)
