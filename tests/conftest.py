@@ -18,6 +18,7 @@ from pathlib import Path
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 _HOME = tempfile.mkdtemp(prefix="mappa-test-home-")
 os.environ["MAPPA_HOME"] = _HOME
+os.environ["XDG_CONFIG_HOME"] = os.path.join(_HOME, "config")  # QSettings, keyring config
 os.environ.pop("MAPPA_DATABASE_URL", None)
 
 import pytest  # noqa: E402

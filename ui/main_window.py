@@ -1,0 +1,274 @@
+"""The main window: Cases, Meetings and Actions, case records in tabs, menus and shortcuts."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QProgressBar,
+    QTabWidget,
+    QWidget,
+)
+
+from ui import messages, ui_state
+from ui.context import AppContext
+from ui.views.actions_page import ActionsPage
+from ui.views.case_list import CaseList
+from ui.views.meetings_page import MeetingsPage
+from ui.views.welcome import WelcomePanel
+
+SHORTCUTS_HELP = """<h3>Keyboard shortcuts</h3>
+<table cellpadding="3">
+<tr><td><b>Ctrl+1 / Ctrl+2 / Ctrl+3</b></td><td>Cases / Meetings / Actions</td></tr>
+<tr><td><b>Ctrl+F</b></td><td>Find a case (filter as you type)</td></tr>
+<tr><td><b>Enter</b></td><td>Open the selected case</td></tr>
+<tr><td><b>Ctrl+S</b></td><td>Save the open form</td></tr>
+<tr><td><b>Ctrl+W</b></td><td>Close the current case tab</td></tr>
+<tr><td><b>Ctrl+Tab / Ctrl+Shift+Tab</b></td><td>Next / previous tab</td></tr>
+<tr><td><b>F5</b></td><td>Reload from the database</td></tr>
+<tr><td><b>Ctrl+Shift+D</b></td><td>Connect to another database</td></tr>
+<tr><td><b>F1</b></td><td>This list</td></tr>
+<tr><td><b>Ctrl+Q</b></td><td>Quit</td></tr>
+</table>"""
+
+
+class MainWindow(QMainWindow):
+    database_switch_requested = Signal()
+    demo_requested = Signal()
+
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.setWindowTitle("mappa-desktop — MAPPA panels (OFFICIAL-SENSITIVE)")
+        self.setObjectName("mainWindow")
+        self.tabs = QTabWidget()
+        self.tabs.setObjectName("mainTabs")
+        self.tabs.setDocumentMode(True)
+        self.tabs.setTabsClosable(True)
+        self.tabs.setAccessibleName("Main sections and open cases")
+        self.case_list = CaseList(ctx)
+        self.welcome = WelcomePanel(ctx)
+        self.meetings = MeetingsPage(ctx)
+        self.actions_page = ActionsPage(ctx)
+        self.tabs.addTab(self.case_list, "&Cases")
+        self.tabs.addTab(self.meetings, "&Meetings")
+        self.tabs.addTab(self.actions_page, "&Actions")
+        for fixed in range(3):
+            self.tabs.tabBar().setTabButton(
+                fixed, self.tabs.tabBar().ButtonPosition.RightSide, None
+            )
+        self.setCentralWidget(self.tabs)
+        self._records: dict[int, QWidget] = {}
+        self._build_status_bar()
+        self._build_menus()
+        self._connect_signals()
+        if not ui_state.restore_window(self):
+            self.resize(1280, 800)
+
+    # ----- construction --------------------------------------------------------------------
+    def _build_status_bar(self) -> None:
+        bar = self.statusBar()
+        self.database_label = QLabel(self.ctx.database_label)
+        self.database_label.setAccessibleName("Database")
+        roles = ", ".join(sorted(r.value.replace("_", "-") for r in self.ctx.actor.roles))
+        self.user_label = QLabel(f"{self.ctx.actor.display_name} ({roles})")
+        self.user_label.setAccessibleName("Signed-in user")
+        self.busy = QProgressBar()
+        self.busy.setRange(0, 0)
+        self.busy.setMaximumWidth(120)
+        self.busy.setVisible(False)
+        self.busy.setAccessibleName("Working")
+        bar.addWidget(self.database_label, 1)
+        bar.addPermanentWidget(self.busy)
+        bar.addPermanentWidget(self.user_label)
+
+    def _action(self, text: str, shortcut: QKeySequence | str | None, slot: object) -> QAction:
+        action = QAction(text, self)
+        if shortcut is not None:
+            action.setShortcut(QKeySequence(shortcut))
+        action.triggered.connect(slot)
+        self.addAction(action)
+        return action
+
+    def _build_menus(self) -> None:
+        menu = self.menuBar()
+        file_menu = menu.addMenu("&File")
+        file_menu.addAction(
+            self._action(
+                "&Connect to database…", "Ctrl+Shift+D", self.database_switch_requested.emit
+            )
+        )
+        self.demo_action = self._action("Load &demo data…", None, self.demo_requested.emit)
+        file_menu.addAction(self.demo_action)
+        file_menu.addSeparator()
+        file_menu.addAction(self._action("&Quit", QKeySequence.StandardKey.Quit, self.close))
+
+        edit_menu = menu.addMenu("&Edit")
+        edit_menu.addAction(
+            self._action("&Find case", QKeySequence.StandardKey.Find, self.focus_case_filter)
+        )
+        edit_menu.addAction(
+            self._action("&Reload", QKeySequence.StandardKey.Refresh, self.reload_all)
+        )
+
+        view_menu = menu.addMenu("&View")
+        for number, title in enumerate(("&Cases", "&Meetings", "&Actions")):
+            view_menu.addAction(
+                self._action(
+                    title,
+                    f"Ctrl+{number + 1}",
+                    lambda _c=False, n=number: self.tabs.setCurrentIndex(n),
+                )
+            )
+        view_menu.addSeparator()
+        view_menu.addAction(
+            self._action(
+                "Close case tab", QKeySequence.StandardKey.Close, self.close_current_record
+            )
+        )
+        view_menu.addAction(
+            self._action("Next tab", QKeySequence.StandardKey.NextChild, lambda: self._step_tab(1))
+        )
+        view_menu.addAction(
+            self._action(
+                "Previous tab", QKeySequence.StandardKey.PreviousChild, lambda: self._step_tab(-1)
+            )
+        )
+
+        help_menu = menu.addMenu("&Help")
+        help_menu.addAction(
+            self._action(
+                "&Keyboard shortcuts", QKeySequence.StandardKey.HelpContents, self.show_shortcuts
+            )
+        )
+        help_menu.addAction(self._action("&About mappa-desktop", None, self.show_about))
+
+    def _connect_signals(self) -> None:
+        self.case_list.case_opened.connect(self.open_case)
+        self.case_list.loaded.connect(self._on_cases_loaded)
+        self.actions_page.case_opened.connect(self.open_case)
+        self.tabs.tabCloseRequested.connect(self._close_tab)
+        self.ctx.runner.busy_changed.connect(self.busy.setVisible)
+        self.ctx.bus.cases_changed.connect(lambda _ids: self.case_list.reload())
+        self.ctx.bus.actions_changed.connect(lambda _ids: self.actions_page.reload())
+        self.ctx.bus.meetings_changed.connect(lambda _ids: self.meetings.reload())
+        self.welcome.demo_requested.connect(self.demo_requested.emit)
+        self.welcome.fresh_chosen.connect(self._on_fresh_chosen)
+
+    # ----- behaviour -----------------------------------------------------------------------
+    def reload_all(self) -> None:
+        self.case_list.reload()
+        self.meetings.reload()
+        self.actions_page.reload()
+
+    def focus_case_filter(self) -> None:
+        self.tabs.setCurrentIndex(0)
+        self.case_list.filter_edit.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.case_list.filter_edit.selectAll()
+
+    def _on_cases_loaded(self, count: int) -> None:
+        self.welcome.setVisible(False)
+        if count == 0 and not self.welcome.dismissed:
+            self.welcome.setParent(self.case_list)
+            self.welcome.setVisible(True)
+            self.case_list.layout().insertWidget(0, self.welcome)
+
+    def _on_fresh_chosen(self) -> None:
+        self.welcome.setVisible(False)
+
+    def open_case(self, case_id: int) -> None:
+        existing = self._records.get(case_id)
+        if existing is not None:
+            self.tabs.setCurrentWidget(existing)
+            return
+        from ui.views.case_record import CaseRecord  # the record screen loads on first use
+
+        record = CaseRecord(self.ctx, case_id)
+        record.title_changed.connect(lambda title, r=record: self._retitle(r, title))
+        self._records[case_id] = record
+        self.tabs.addTab(record, f"Case {case_id}")
+        self.tabs.setCurrentWidget(record)
+
+    def _retitle(self, record: QWidget, title: str) -> None:
+        index = self.tabs.indexOf(record)
+        if index >= 0:
+            self.tabs.setTabText(index, title)
+
+    def close_current_record(self) -> None:
+        if self.tabs.currentIndex() >= 3:
+            self._close_tab(self.tabs.currentIndex())
+
+    def _close_tab(self, index: int) -> None:
+        if index < 3:
+            return
+        widget = self.tabs.widget(index)
+        confirm = getattr(widget, "confirm_close", None)
+        if callable(confirm):
+            confirm(lambda ok, w=widget: self._finish_close(w) if ok else None)
+        else:
+            self._finish_close(widget)
+
+    def _finish_close(self, widget: QWidget) -> None:
+        index = self.tabs.indexOf(widget)
+        if index >= 0:
+            self.tabs.removeTab(index)
+        for case_id, record in list(self._records.items()):
+            if record is widget:
+                del self._records[case_id]
+        widget.deleteLater()
+
+    def _step_tab(self, step: int) -> None:
+        count = self.tabs.count()
+        self.tabs.setCurrentIndex((self.tabs.currentIndex() + step) % count)
+
+    def unsaved_records(self) -> list[QWidget]:
+        return [
+            r
+            for r in self._records.values()
+            if callable(getattr(r, "has_unsaved_changes", None)) and r.has_unsaved_changes()  # type: ignore[attr-defined]
+        ]
+
+    def show_shortcuts(self) -> None:
+        messages.show_info(self, "Keyboard shortcuts", SHORTCUTS_HELP)
+
+    def show_about(self) -> None:
+        messages.show_info(
+            self,
+            "About mappa-desktop",
+            "mappa-desktop — case lists, risk assessments, meetings and signed-off minutes for "
+            "MAPPA Level 2 and 3 panels.\n\nRecords shown here are OFFICIAL-SENSITIVE.",
+        )
+
+    def save_state(self) -> None:
+        ui_state.save_window(self)
+        self.case_list.save_state()
+        self.meetings.save_state()
+        self.actions_page.save_state()
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
+        unsaved = self.unsaved_records()
+        if unsaved and not getattr(self, "_close_confirmed", False):
+            event.ignore()
+            self.tabs.setCurrentWidget(unsaved[0])
+
+            def answered(button: QMessageBox.StandardButton) -> None:
+                if button == QMessageBox.StandardButton.Discard:
+                    self._close_confirmed = True
+                    self.close()
+
+            messages.ask(
+                self,
+                "Unsaved changes",
+                f"{len(unsaved)} open case(s) have changes that are not saved. "
+                "Go back and save them, or discard them and quit?",
+                answered,
+                buttons=QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
+                default=QMessageBox.StandardButton.Cancel,
+            )
+            return
+        self.save_state()
+        self.ctx.runner.wait_all(10_000)
+        event.accept()

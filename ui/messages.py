@@ -1,0 +1,55 @@
+"""Every message box goes through here (tests patch this one place). Never ``exec()``."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtWidgets import QMessageBox, QWidget
+
+from mappa_desktop.domain.errors import MappaError, ValidationError
+
+
+def describe(exc: BaseException) -> str:
+    """A sentence for a user. Known failures say what to do; anything else is a bug report."""
+    if isinstance(exc, ValidationError):
+        return "\n".join(
+            f"• {field.replace('_', ' ').capitalize()}: {msg}" for field, msg in exc.errors.items()
+        )
+    if isinstance(exc, MappaError):
+        return str(exc)
+    return f"Something went wrong that mappa-desktop did not expect ({type(exc).__name__}: {exc})."
+
+
+def show_error(parent: QWidget | None, title: str, exc: BaseException | str) -> QMessageBox:
+    text = exc if isinstance(exc, str) else describe(exc)
+    box = QMessageBox(QMessageBox.Icon.Warning, title, text, QMessageBox.StandardButton.Ok, parent)
+    box.setObjectName("errorBox")
+    box.open()
+    return box
+
+
+def show_info(parent: QWidget | None, title: str, text: str) -> QMessageBox:
+    box = QMessageBox(
+        QMessageBox.Icon.Information, title, text, QMessageBox.StandardButton.Ok, parent
+    )
+    box.open()
+    return box
+
+
+def ask(
+    parent: QWidget | None,
+    title: str,
+    text: str,
+    on_answer: Callable[[QMessageBox.StandardButton], None],
+    buttons: QMessageBox.StandardButton = (
+        QMessageBox.StandardButton.Save
+        | QMessageBox.StandardButton.Discard
+        | QMessageBox.StandardButton.Cancel
+    ),
+    default: QMessageBox.StandardButton = QMessageBox.StandardButton.Save,
+) -> QMessageBox:
+    box = QMessageBox(QMessageBox.Icon.Question, title, text, buttons, parent)
+    box.setDefaultButton(default)
+    box.finished.connect(lambda _r: on_answer(box.standardButton(box.clickedButton())))
+    box.open()
+    return box
