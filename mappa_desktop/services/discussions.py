@@ -1,0 +1,590 @@
+"""What was said and decided about one case at one meeting.
+
+Every change here is a change to the meeting's record, so each function first calls
+``meeting_guard.note_content_change``: refused after sign-off, and an edit while the minutes await
+sign-off returns them to draft.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from mappa_desktop.db.models import (
+    Agency,
+    Case,
+    CaseDiscussion,
+    Decision,
+    Dissent,
+    InformationShared,
+    InvitedAgency,
+    Meeting,
+    Person,
+    Registration,
+)
+from mappa_desktop.domain.enums import AgendaReason, Category, DecisionKind, Level
+from mappa_desktop.domain.rules import registration_problem
+from mappa_desktop.domain.validation import MAX_SHORT, MAX_TEXT, Checker
+from mappa_desktop.services import audit, meeting_guard
+from mappa_desktop.services.actor import Actor, require_writer
+from mappa_desktop.services.attendance import resolve_person
+from mappa_desktop.services.common import check_version, flush, get_or_404
+from mappa_desktop.services.people import resolve_agency
+
+# Same limit as the registration service: a review date years ahead is a typo in the year, and
+# sign-off would refuse to apply it.
+MAX_DAYS_AHEAD = 3 * 366
+
+
+@dataclass(frozen=True, slots=True)
+class DiscussionRow:
+    id: int
+    version: int
+    meeting_id: int
+    case_id: int
+    agenda_order: int
+    agenda_reason: AgendaReason
+    risk_summary: str
+    notes: str
+
+
+@dataclass(frozen=True, slots=True)
+class InformationRow:
+    id: int
+    version: int
+    discussion_id: int
+    agency_id: int
+    agency_name: str
+    text: str
+    restricted: bool
+
+
+@dataclass(frozen=True, slots=True)
+class DissentRow:
+    id: int
+    agency_id: int | None
+    agency_name: str
+    person_id: int | None
+    person_name: str
+    view: str
+
+    @property
+    def by(self) -> str:
+        """Who dissented, as the minutes print it: "Name (Agency)", a name or an agency."""
+        if self.person_name and self.agency_name:
+            return f"{self.person_name} ({self.agency_name})"
+        return self.person_name or self.agency_name
+
+
+@dataclass(frozen=True, slots=True)
+class DecisionRow:
+    id: int
+    version: int
+    discussion_id: int
+    kind: DecisionKind
+    outcome: str
+    rationale: str
+    new_level: int | None
+    new_category: int | None
+    next_review_date: date | None
+    disclose: bool | None
+    disclosure_to: str
+    disclosure_by: str
+    disclosure_method: str
+    disclosure_date: date | None
+    s327a_considered: bool
+    restricted: bool
+    recorded_at: datetime
+    dissents: tuple[DissentRow, ...]
+
+
+def discussion_row(d: CaseDiscussion) -> DiscussionRow:
+    return DiscussionRow(
+        id=d.id,
+        version=d.version,
+        meeting_id=d.meeting_id,
+        case_id=d.case_id,
+        agenda_order=d.agenda_order,
+        agenda_reason=d.agenda_reason,
+        risk_summary=d.risk_summary,
+        notes=d.notes,
+    )
+
+
+def information_row(i: InformationShared, agencies: Mapping[int, Agency]) -> InformationRow:
+    return InformationRow(
+        id=i.id,
+        version=i.version,
+        discussion_id=i.discussion_id,
+        agency_id=i.agency_id,
+        agency_name=agencies[i.agency_id].name,
+        text=i.text,
+        restricted=i.restricted,
+    )
+
+
+def decision_row(
+    d: Decision, agencies: Mapping[int, Agency], persons: Mapping[int, Person]
+) -> DecisionRow:
+    dissents = tuple(
+        DissentRow(
+            id=x.id,
+            agency_id=x.agency_id,
+            agency_name=agencies[x.agency_id].name if x.agency_id is not None else "",
+            person_id=x.person_id,
+            person_name=persons[x.person_id].display_name if x.person_id is not None else "",
+            view=x.view,
+        )
+        for x in d.dissents
+    )
+    return DecisionRow(
+        id=d.id,
+        version=d.version,
+        discussion_id=d.discussion_id,
+        kind=d.kind,
+        outcome=d.outcome,
+        rationale=d.rationale,
+        new_level=d.new_level,
+        new_category=d.new_category,
+        next_review_date=d.next_review_date,
+        disclose=d.disclose,
+        disclosure_to=d.disclosure_to,
+        disclosure_by=d.disclosure_by,
+        disclosure_method=d.disclosure_method,
+        disclosure_date=d.disclosure_date,
+        s327a_considered=d.s327a_considered,
+        restricted=d.restricted,
+        recorded_at=d.recorded_at,
+        dissents=dissents,
+    )
+
+
+def _decision_row(session: Session, d: Decision) -> DecisionRow:
+    agency_ids = {x.agency_id for x in d.dissents if x.agency_id is not None}
+    person_ids = {x.person_id for x in d.dissents if x.person_id is not None}
+    agencies = {a.id: a for a in session.scalars(select(Agency).where(Agency.id.in_(agency_ids)))}
+    persons = {p.id: p for p in session.scalars(select(Person).where(Person.id.in_(person_ids)))}
+    return decision_row(d, agencies, persons)
+
+
+def _open(session: Session, actor: Actor, discussion_id: int) -> tuple[CaseDiscussion, Meeting]:
+    """The discussion and its meeting, after the meeting guard allowed a change."""
+    discussion = get_or_404(session, CaseDiscussion, discussion_id, "case discussion")
+    meeting = meeting_guard.note_content_change(session, actor, discussion.meeting_id)
+    return discussion, meeting
+
+
+def get_discussion(session: Session, discussion_id: int) -> DiscussionRow:
+    return discussion_row(get_or_404(session, CaseDiscussion, discussion_id, "case discussion"))
+
+
+def set_risk_summary(
+    session: Session,
+    actor: Actor,
+    discussion_id: int,
+    text: str,
+    *,
+    expected_version: int | None = None,
+) -> DiscussionRow:
+    """Replace the case's risk summary as discussed at this meeting (may be cleared)."""
+    require_writer(actor, "update a risk summary")
+    discussion, meeting = _open(session, actor, discussion_id)
+    check_version(discussion, expected_version, "case discussion", discussion_row(discussion))
+    check = Checker()
+    clean = check.text("risk_summary", text, required=False, max_len=MAX_TEXT) or ""
+    check.done()
+    changes = audit.changes_between(discussion, {"risk_summary": clean})
+    if changes:
+        discussion.risk_summary = clean
+        flush(session, "case discussion", discussion.id)
+        audit.record(
+            session,
+            actor,
+            "case_discussion",
+            discussion.id,
+            "update",
+            changes,
+            case_id=discussion.case_id,
+            meeting_id=meeting.id,
+        )
+    return discussion_row(discussion)
+
+
+def invite_agency(session: Session, actor: Actor, discussion_id: int, agency_id: int) -> None:
+    """Record that a Duty-to-Co-operate agency was invited for this case (once per agency)."""
+    require_writer(actor, "invite an agency")
+    discussion, meeting = _open(session, actor, discussion_id)
+    check = Checker()
+    resolve_agency(session, "agency", agency_id, check)
+    check.done()
+    existing = session.scalar(
+        select(InvitedAgency.id).where(
+            InvitedAgency.discussion_id == discussion.id, InvitedAgency.agency_id == agency_id
+        )
+    )
+    if existing is not None:
+        return
+    row = InvitedAgency(discussion_id=discussion.id, agency_id=agency_id)
+    session.add(row)
+    flush(session, "invited agency")
+    audit.record(
+        session,
+        actor,
+        "invited_agency",
+        row.id,
+        "create",
+        audit.created({"discussion_id": discussion.id, "agency_id": agency_id}),
+        case_id=discussion.case_id,
+        meeting_id=meeting.id,
+    )
+
+
+def add_information(
+    session: Session,
+    actor: Actor,
+    discussion_id: int,
+    *,
+    agency_id: int,
+    text: str,
+    restricted: bool = False,
+) -> InformationRow:
+    """Record what one agency shared about the case (``restricted``: left out of summaries)."""
+    require_writer(actor, "record shared information")
+    discussion, meeting = _open(session, actor, discussion_id)
+    check = Checker()
+    resolve_agency(session, "agency", agency_id, check)
+    clean = check.text("text", text, max_len=MAX_TEXT)
+    check.done()
+    row = InformationShared(
+        discussion_id=discussion.id, agency_id=agency_id, text=clean, restricted=bool(restricted)
+    )
+    session.add(row)
+    flush(session, "information")
+    audit.record(
+        session,
+        actor,
+        "information_shared",
+        row.id,
+        "create",
+        audit.created({"agency_id": agency_id, "text": clean, "restricted": bool(restricted)}),
+        case_id=discussion.case_id,
+        meeting_id=meeting.id,
+    )
+    agency = get_or_404(session, Agency, agency_id, "agency")
+    return information_row(row, {agency.id: agency})
+
+
+def remove_information(session: Session, actor: Actor, information_id: int) -> None:
+    """Take back an item of information recorded by mistake (before sign-off only)."""
+    require_writer(actor, "remove shared information")
+    row = get_or_404(session, InformationShared, information_id, "information item")
+    discussion, meeting = _open(session, actor, row.discussion_id)
+    audit.record(
+        session,
+        actor,
+        "information_shared",
+        row.id,
+        "delete",
+        {"text": [row.text, None], "agency_id": [row.agency_id, None]},
+        case_id=discussion.case_id,
+        meeting_id=meeting.id,
+    )
+    session.delete(row)
+    flush(session, "information", information_id)
+
+
+# --- decisions ------------------------------------------------------------------------------------
+
+
+def _current_registration(session: Session, case_id: int) -> Registration | None:
+    return session.scalar(
+        select(Registration).where(Registration.case_id == case_id, Registration.is_current)
+    )
+
+
+def _check_int_choice(
+    check: Checker, field: str, value: object, allowed: range, what: str
+) -> int | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or value not in allowed:
+        choices = ", ".join(str(v) for v in allowed)
+        check.fail(field, f"'{value}' is not a MAPPA {what}; choose one of {choices}.")
+        return None
+    return value
+
+
+def _decision_values(
+    session: Session,
+    check: Checker,
+    meeting: Meeting,
+    case_id: int,
+    *,
+    kind: DecisionKind | str,
+    outcome: str,
+    rationale: str,
+    new_level: int | None,
+    new_category: int | None,
+    next_review_date: date | None,
+    disclose: bool | None,
+    disclosure_to: str,
+    disclosure_by: str,
+    disclosure_method: str,
+    disclosure_date: date | None,
+    s327a_considered: bool,
+    restricted: bool,
+) -> dict[str, Any]:
+    """Validate a decision's fields against the meeting and the case; errors go to ``check``."""
+    clean_kind = check.enum("kind", kind, DecisionKind)
+    clean_outcome = check.text("outcome", outcome, max_len=MAX_TEXT)
+    clean_rationale = check.text("rationale", rationale, max_len=MAX_TEXT)
+    level = _check_int_choice(check, "new_level", new_level, range(1, 4), "level")
+    category = _check_int_choice(check, "new_category", new_category, range(1, 5), "category")
+    reg = _current_registration(session, case_id)
+    if clean_kind is DecisionKind.LEVEL and new_level is None:
+        check.fail("new_level", "A level decision needs the level: choose 1, 2 or 3.")
+    if clean_kind is DecisionKind.CATEGORY and new_category is None:
+        check.fail("new_category", "A category decision needs the category: choose 1-4.")
+    if clean_kind is DecisionKind.NEXT_REVIEW and next_review_date is None:
+        check.fail("next_review_date", "A next-review decision needs the date of the review.")
+    if clean_kind is DecisionKind.DISCLOSURE and disclose is None:
+        check.fail(
+            "disclose",
+            "Record whether information is to be disclosed (yes or no); it is required.",
+        )
+    elif disclose is not None and not isinstance(disclose, bool):
+        check.fail("disclose", "Record whether information is to be disclosed: yes or no.")
+    check.date_not_before("disclosure_date", disclosure_date, meeting.meeting_date, "the meeting")
+    if level is not None or category is not None:
+        eff_category = category or (reg.category if reg else None)
+        eff_level = level or (reg.level if reg else None)
+        if eff_category is not None and eff_level is not None:
+            problem = registration_problem(Category(eff_category), Level(eff_level))
+            if problem:
+                check.fail("new_level" if level is not None else "new_category", problem)
+    check.date_not_before("next_review_date", next_review_date, meeting.meeting_date, "the meeting")
+    far = meeting.meeting_date + timedelta(days=MAX_DAYS_AHEAD)
+    if next_review_date is not None and next_review_date > far:
+        check.fail(
+            "next_review_date",
+            f"The next review date ({next_review_date.isoformat()}) is more than three years "
+            "after the meeting; check the year.",
+        )
+    clean_to = check.text("disclosure_to", disclosure_to, required=False, max_len=MAX_TEXT)
+    clean_by = check.text("disclosure_by", disclosure_by, required=False, max_len=MAX_SHORT)
+    clean_method = check.text(
+        "disclosure_method", disclosure_method, required=False, max_len=MAX_SHORT
+    )
+    return {
+        "kind": clean_kind,
+        "outcome": clean_outcome,
+        "rationale": clean_rationale,
+        "new_level": level,
+        "new_category": category,
+        "next_review_date": next_review_date,
+        "disclose": disclose,
+        "disclosure_to": clean_to or "",
+        "disclosure_by": clean_by or "",
+        "disclosure_method": clean_method or "",
+        "disclosure_date": disclosure_date,
+        "s327a_considered": bool(s327a_considered),
+        "restricted": bool(restricted),
+    }
+
+
+def _check_dissents(
+    session: Session, check: Checker, dissents: Sequence[tuple[int | None, int | None, str]]
+) -> list[tuple[int | None, int | None, str]]:
+    out: list[tuple[int | None, int | None, str]] = []
+    for n, entry in enumerate(dissents, start=1):
+        field = f"dissent_{n}"
+        try:
+            agency_id, person_id, view = entry
+        except (TypeError, ValueError):
+            check.fail(field, "Give each dissent as (agency, person, view).")
+            continue
+        if agency_id is None and person_id is None:
+            check.fail(field, "Say who dissented: choose an agency, a person or both.")
+        if agency_id is not None:
+            resolve_agency(session, field, agency_id, check)
+        resolve_person(session, field, person_id, check, what="person who dissented")
+        clean_view = check.text(field, view, max_len=MAX_TEXT)
+        out.append((agency_id, person_id, clean_view or ""))
+    return out
+
+
+def record_decision(
+    session: Session,
+    actor: Actor,
+    discussion_id: int,
+    *,
+    kind: DecisionKind | str,
+    outcome: str,
+    rationale: str,
+    new_level: int | None = None,
+    new_category: int | None = None,
+    next_review_date: date | None = None,
+    disclose: bool | None = None,
+    disclosure_to: str = "",
+    disclosure_by: str = "",
+    disclosure_method: str = "",
+    disclosure_date: date | None = None,
+    s327a_considered: bool = False,
+    restricted: bool = False,
+    dissents: Sequence[tuple[int | None, int | None, str]] = (),
+) -> DecisionRow:
+    """Record a decision about the case with its rationale and any dissenting views.
+
+    Level, category, next-review and exit decisions are applied to the case's registration when
+    the chair signs the minutes off, not before."""
+    require_writer(actor, "record a decision")
+    discussion, meeting = _open(session, actor, discussion_id)
+    check = Checker()
+    values = _decision_values(
+        session,
+        check,
+        meeting,
+        discussion.case_id,
+        kind=kind,
+        outcome=outcome,
+        rationale=rationale,
+        new_level=new_level,
+        new_category=new_category,
+        next_review_date=next_review_date,
+        disclose=disclose,
+        disclosure_to=disclosure_to,
+        disclosure_by=disclosure_by,
+        disclosure_method=disclosure_method,
+        disclosure_date=disclosure_date,
+        s327a_considered=s327a_considered,
+        restricted=restricted,
+    )
+    clean_dissents = _check_dissents(session, check, dissents)
+    check.done()
+    decision = Decision(discussion_id=discussion.id, recorded_by_id=actor.user_id, **values)
+    decision.dissents = [Dissent(agency_id=a, person_id=p, view=v) for a, p, v in clean_dissents]
+    session.add(decision)
+    flush(session, "decision")
+    audit.record(
+        session,
+        actor,
+        "decision",
+        decision.id,
+        "create",
+        audit.created({**values, "dissents": [[a, p, v] for a, p, v in clean_dissents]}),
+        case_id=discussion.case_id,
+        meeting_id=meeting.id,
+    )
+    return _decision_row(session, decision)
+
+
+def edit_decision(
+    session: Session,
+    actor: Actor,
+    decision_id: int,
+    *,
+    expected_version: int,
+    **fields: Any,
+) -> DecisionRow:
+    """Correct a decision before sign-off (any ``record_decision`` keyword; ``dissents``
+    replaces the whole list)."""
+    require_writer(actor, "change a decision")
+    decision = get_or_404(session, Decision, decision_id, "decision")
+    discussion, meeting = _open(session, actor, decision.discussion_id)
+    check_version(decision, expected_version, "decision", _decision_row(session, decision))
+    allowed = {
+        "kind",
+        "outcome",
+        "rationale",
+        "new_level",
+        "new_category",
+        "next_review_date",
+        "disclose",
+        "disclosure_to",
+        "disclosure_by",
+        "disclosure_method",
+        "disclosure_date",
+        "s327a_considered",
+        "restricted",
+    }
+    check = Checker()
+    for name in fields:
+        if name not in allowed and name != "dissents":
+            check.fail(name, f"'{name}' is not a field of a decision.")
+    check.done()
+    merged = {name: getattr(decision, name) for name in allowed}
+    merged.update({k: v for k, v in fields.items() if k in allowed})
+    values = _decision_values(session, check, meeting, discussion.case_id, **merged)
+    new_dissents = None
+    if "dissents" in fields:
+        new_dissents = _check_dissents(session, check, fields["dissents"])
+    check.done()
+    changes = audit.changes_between(decision, values)
+    for name, value in values.items():
+        setattr(decision, name, value)
+    if new_dissents is not None:
+        old = [[x.agency_id, x.person_id, x.view] for x in decision.dissents]
+        new = [[a, p, v] for a, p, v in new_dissents]
+        if old != new:
+            changes["dissents"] = [old, new]
+            decision.dissents = [
+                Dissent(agency_id=a, person_id=p, view=v) for a, p, v in new_dissents
+            ]
+    if changes:
+        flush(session, "decision", decision.id)
+        audit.record(
+            session,
+            actor,
+            "decision",
+            decision.id,
+            "update",
+            changes,
+            case_id=discussion.case_id,
+            meeting_id=meeting.id,
+        )
+    return _decision_row(session, decision)
+
+
+def remove_decision(
+    session: Session, actor: Actor, decision_id: int, *, expected_version: int
+) -> None:
+    """Take back a decision recorded by mistake (before sign-off only)."""
+    require_writer(actor, "remove a decision")
+    decision = get_or_404(session, Decision, decision_id, "decision")
+    discussion, meeting = _open(session, actor, decision.discussion_id)
+    check_version(decision, expected_version, "decision")
+    audit.record(
+        session,
+        actor,
+        "decision",
+        decision.id,
+        "delete",
+        {"kind": [decision.kind.value, None], "outcome": [decision.outcome, None]},
+        case_id=discussion.case_id,
+        meeting_id=meeting.id,
+    )
+    session.delete(decision)
+    flush(session, "decision", decision_id)
+
+
+def discussion_has_content(session: Session, discussion_id: int) -> str | None:
+    """What is recorded for this discussion (a phrase), or None when nothing is."""
+    if session.scalar(
+        select(InformationShared.id).where(InformationShared.discussion_id == discussion_id)
+    ):
+        return "information shared"
+    if session.scalar(select(Decision.id).where(Decision.discussion_id == discussion_id)):
+        return "decisions"
+    discussion = session.get(CaseDiscussion, discussion_id)
+    if discussion is not None and discussion.risk_summary.strip():
+        return "a risk summary"
+    return None
+
+
+def case_name(case: Case) -> str:
+    return f"{case.given_names} {case.family_name}".strip()
