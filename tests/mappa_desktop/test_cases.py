@@ -270,7 +270,7 @@ def test_reader_cannot_register_or_edit_a_case(db: Database, admin: Actor) -> No
     reader = make_user(db, "reader", [Role.READER])
     with pytest.raises(PermissionDenied):
         new_case(db, reader)
-    with db.sessions.begin() as s, pytest.raises(PermissionDenied):
+    with pytest.raises(PermissionDenied), db.sessions.begin() as s:
         cases.edit_case(s, reader, detail.id, expected_version=1, family_name="X")
     with db.sessions.begin() as s:
         assert s.query(Case).count() == 1
@@ -360,7 +360,7 @@ def test_edit_case_replaces_identifiers(db: Database, admin: Actor) -> None:
 def test_edit_case_refuses_identifier_of_another_case(db: Database, admin: Actor) -> None:
     holder = new_case(db, admin, family_name="Holder", identifiers={"visor": "V1"})
     other = new_case(db, admin, family_name="Other")
-    with db.sessions.begin() as s, pytest.raises(ValidationError) as exc:
+    with pytest.raises(ValidationError) as exc, db.sessions.begin() as s:
         cases.edit_case(s, admin, other.id, expected_version=1, identifiers={"visor": "V1"})
     assert f"case {holder.id}" in _errors(exc)["identifiers.visor"]
 
@@ -380,7 +380,7 @@ def test_edit_case_with_stale_version_is_refused_and_keeps_the_first_save(
             s, admin, detail.id, expected_version=seen_by_first.version, family_name="First"
         )
     # ...and the second, still on version 1, is refused.
-    with db.sessions.begin() as s, pytest.raises(ConflictError) as exc:
+    with pytest.raises(ConflictError) as exc, db.sessions.begin() as s:
         cases.edit_case(
             s, admin, detail.id, expected_version=seen_by_second.version, family_name="Second"
         )
@@ -425,7 +425,7 @@ def test_edit_case_without_changes_keeps_version_and_writes_no_audit(
 
 def test_edit_case_refuses_registration_and_unknown_fields(db: Database, admin: Actor) -> None:
     detail = new_case(db, admin)
-    with db.sessions.begin() as s, pytest.raises(ValidationError) as exc:
+    with pytest.raises(ValidationError) as exc, db.sessions.begin() as s:
         cases.edit_case(s, admin, detail.id, expected_version=1, level=3, nickname="x")
     assert "registration history" in _errors(exc)["level"]
     assert "not a case field" in _errors(exc)["nickname"]
@@ -433,7 +433,7 @@ def test_edit_case_refuses_registration_and_unknown_fields(db: Database, admin: 
 
 def test_edit_case_refuses_bad_values(db: Database, admin: Actor) -> None:
     detail = new_case(db, admin)
-    with db.sessions.begin() as s, pytest.raises(ValidationError) as exc:
+    with pytest.raises(ValidationError) as exc, db.sessions.begin() as s:
         cases.edit_case(
             s,
             admin,

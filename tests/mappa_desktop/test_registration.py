@@ -157,7 +157,7 @@ def test_change_registration_does_not_consult_the_meeting_guard(db: Database, ad
 
 def test_change_registration_refuses_bad_input(db: Database, admin: Actor) -> None:
     case_id = _case(db, admin)
-    with db.sessions.begin() as s, pytest.raises(ValidationError) as exc:
+    with pytest.raises(ValidationError) as exc, db.sessions.begin() as s:
         registration.change_registration(
             s,
             admin,
@@ -179,7 +179,7 @@ def test_change_registration_refuses_bad_input(db: Database, admin: Actor) -> No
 
 def test_change_registration_refuses_a_year_typo_far_ahead(db: Database, admin: Actor) -> None:
     case_id = _case(db, admin)
-    with db.sessions.begin() as s, pytest.raises(ValidationError) as exc:
+    with pytest.raises(ValidationError) as exc, db.sessions.begin() as s:
         registration.change_registration(
             s,
             admin,
@@ -199,7 +199,7 @@ def test_change_registration_refuses_unknown_meeting_or_case_not_on_its_agenda(
     case_id = _case(db, admin)
     other_meeting = new_meeting(db, case_ids=[])
     for meeting_id, expected in ((987_654, "does not exist"), (other_meeting, "not on the agenda")):
-        with db.sessions.begin() as s, pytest.raises(ValidationError) as exc:
+        with pytest.raises(ValidationError) as exc, db.sessions.begin() as s:
             registration.change_registration(
                 s,
                 admin,
@@ -248,7 +248,7 @@ def test_set_next_review_refuses_a_date_before_the_registration_start(
     db: Database, admin: Actor
 ) -> None:
     case_id = _case(db, admin)
-    with db.sessions.begin() as s, pytest.raises(ValidationError) as exc:
+    with pytest.raises(ValidationError) as exc, db.sessions.begin() as s:
         registration.set_next_review(s, admin, case_id, START - timedelta(days=1))
     assert "before the registration start" in exc.value.errors["next_review_due"]
 
@@ -279,7 +279,7 @@ def test_end_registration_records_the_exit_and_refuses_later_changes(
 
 def test_end_registration_refuses_bad_input(db: Database, admin: Actor) -> None:
     case_id = _case(db, admin)
-    with db.sessions.begin() as s, pytest.raises(ValidationError) as exc:
+    with pytest.raises(ValidationError) as exc, db.sessions.begin() as s:
         registration.end_registration(
             s, admin, case_id, ended_on=START - timedelta(days=1), end_reason=""
         )

@@ -334,7 +334,7 @@ def test_plan_change_refuses_a_meeting_that_did_not_discuss_the_case(
     case_id = new_case(db, admin).id
     item = _add(db, admin, case_id)
     meeting_id = new_meeting(db, case_ids=[])
-    with db.sessions.begin() as s, pytest.raises(ValidationError) as exc:
+    with pytest.raises(ValidationError) as exc, db.sessions.begin() as s:
         rmp.change_item(
             s, admin, item.id, expected_version=1, rationale="x", text="y", meeting_id=meeting_id
         )
