@@ -86,8 +86,8 @@ class Launcher:
         try:
             with sessions.begin() as s:
                 if engine.dialect.name == "postgresql":
-                    login = self.user or str(s.scalar(text("SELECT current_user")))
-                    actor = people.get_actor(s, login)
+                    pg_login = self.user or str(s.scalar(text("SELECT current_user")))
+                    actor = people.get_actor(s, pg_login)
                     on_actor(actor)
                     return
                 login = self.user or ui_state.remembered_login(key)
@@ -147,10 +147,14 @@ class Launcher:
         def done(result: int) -> None:
             url = dialog.chosen_url()
             if result and url:
-                self.open(url, on_failed=lambda m: messages.show_error(window, "Database", m))
+                self.open(url, on_failed=lambda m: self._show_error(window, m))
 
         dialog.finished.connect(done)
         dialog.open()
+
+    @staticmethod
+    def _show_error(window: MainWindow | None, message: str) -> None:
+        messages.show_error(window, "Database", message)
 
     # ----- demo data -----------------------------------------------------------------------
     def load_demo(self, only_if_empty: bool = False) -> None:
@@ -179,7 +183,12 @@ class Launcher:
             from mappa_desktop.demo.generate import generate_demo
 
             return generate_demo(
-                ctx.engine, cases=DEMO_CASES, seed=DEMO_SEED, progress=report, today=ctx.today()
+                ctx.engine,
+                cases=DEMO_CASES,
+                seed=DEMO_SEED,
+                today=ctx.today(),
+                actor=ctx.actor,
+                progress=lambda _stage, done, total: report(done, total),
             )
 
         def done(_summary: object) -> None:

@@ -85,7 +85,12 @@ class MainWindow(QMainWindow):
         bar.addPermanentWidget(self.busy)
         bar.addPermanentWidget(self.user_label)
 
-    def _action(self, text: str, shortcut: QKeySequence | str | None, slot: object) -> QAction:
+    def _action(
+        self,
+        text: str,
+        shortcut: QKeySequence | QKeySequence.StandardKey | str | None,
+        slot: object,
+    ) -> QAction:
         action = QAction(text, self)
         if shortcut is not None:
             action.setShortcut(QKeySequence(shortcut))
@@ -172,9 +177,7 @@ class MainWindow(QMainWindow):
     def _on_cases_loaded(self, count: int) -> None:
         self.welcome.setVisible(False)
         if count == 0 and not self.welcome.dismissed:
-            self.welcome.setParent(self.case_list)
-            self.welcome.setVisible(True)
-            self.case_list.layout().insertWidget(0, self.welcome)
+            self.case_list.show_banner(self.welcome)
 
     def _on_fresh_chosen(self) -> None:
         self.welcome.setVisible(False)
@@ -205,6 +208,8 @@ class MainWindow(QMainWindow):
         if index < 3:
             return
         widget = self.tabs.widget(index)
+        if widget is None:
+            return
         confirm = getattr(widget, "confirm_close", None)
         if callable(confirm):
             confirm(lambda ok, w=widget: self._finish_close(w) if ok else None)

@@ -35,8 +35,8 @@ ACTION_COLUMNS: list[Column[ActionRow]] = [
     ),
     Column("Case", lambda a: a.case_name),
     Column("Action", lambda a: a.text, tooltip=lambda a: a.text),
-    Column("Owner", lambda a: a.owner_name or "—"),
-    Column("Agency", lambda a: a.owner_agency),
+    Column("Owner", lambda a: a.owner_person_name or "—"),
+    Column("Agency", lambda a: a.owner_agency_name),
     Column("Status", lambda a: str(getattr(a.status, "value", a.status)).replace("_", " ")),
 ]
 
@@ -99,8 +99,12 @@ class ActionsPage(QWidget):
     def _on_loaded(self, rows: list[ActionRow]) -> None:
         self._all = rows
         for combo, values, everyone in (
-            (self.agency_combo, sorted({a.owner_agency for a in rows}), "All agencies"),
-            (self.owner_combo, sorted({a.owner_name for a in rows if a.owner_name}), "Everyone"),
+            (self.agency_combo, sorted({a.owner_agency_name for a in rows}), "All agencies"),
+            (
+                self.owner_combo,
+                sorted({a.owner_person_name for a in rows if a.owner_person_name}),
+                "Everyone",
+            ),
         ):
             current = combo.currentData()
             combo.blockSignals(True)
@@ -117,8 +121,8 @@ class ActionsPage(QWidget):
         rows = [
             a
             for a in self._all
-            if (agency is None or a.owner_agency == agency)
-            and (owner is None or a.owner_name == owner)
+            if (agency is None or a.owner_agency_name == agency)
+            and (owner is None or a.owner_person_name == owner)
         ]
         self.model.set_rows(rows)
         header = self.table.horizontalHeader()

@@ -92,6 +92,7 @@ class CaseListView(QWidget):
         bar.addWidget(self.overdue_check)
 
         layout = QVBoxLayout(self)
+        self._layout = layout
         layout.addLayout(bar)
         layout.addWidget(self.table, 1)
         layout.addWidget(self.count_label)
@@ -227,6 +228,12 @@ class CaseList(CaseListView):
         self.table.selectRow(position)
         self.table.scrollTo(self.model.index(position, 0))
         return True
+
+    def show_banner(self, banner: QWidget) -> None:
+        """Show a panel (e.g. the welcome panel) above the list."""
+        if banner.parent() is not self:
+            self._layout.insertWidget(0, banner)
+        banner.setVisible(True)
 
     def save_state(self) -> None:
         ui_state.save_header(self.table.horizontalHeader(), HEADER_KEY)
