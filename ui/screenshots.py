@@ -57,8 +57,12 @@ def take(out: Path, cases: int) -> list[Path]:
         login = next(u.login for u in people_rows(s) if "coordinator" in {r.value for r in u.roles})
         actor = people.get_actor(s, login)
     ctx = AppContext(
-        url=str(engine.url), engine=engine, actor=actor, runner=TaskRunner(SyncPool()),
-        bus=ChangeBus(), today=lambda: TODAY,
+        url=str(engine.url),
+        engine=engine,
+        actor=actor,
+        runner=TaskRunner(SyncPool()),
+        bus=ChangeBus(),
+        today=lambda: TODAY,
     )
     window = MainWindow(ctx)
     window.resize(*SIZE)

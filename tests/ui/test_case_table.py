@@ -28,8 +28,15 @@ def test_names_display_exactly_as_typed_in_every_script() -> None:
     model = CaseTableModel()
     model.set_rows(make_rows(8))
     shown = set(names(model))
-    for expected in ("Wiśniewski, Łukasz", "Иванов, Дмитрий", "Παπαδόπουλος, Γιώργος",
-                     "Nguyễn, Thị Hồng", "العلي, محمد", "O'Brien, Seán", "Smith & <Jones>, Ann"):
+    for expected in (
+        "Wiśniewski, Łukasz",
+        "Иванов, Дмитрий",
+        "Παπαδόπουλος, Γιώργος",
+        "Nguyễn, Thị Hồng",
+        "العلي, محمد",
+        "O'Brien, Seán",
+        "Smith & <Jones>, Ann",
+    ):
         assert expected in shown
 
 
@@ -63,8 +70,11 @@ def test_quick_filters_combine() -> None:
     model.set_rows(rows)
     model.set_filter(CaseFilter(level=2, category=1, lead_agency="Police", overdue_only=True))
     shown = [model.row_at(r) for r in range(model.rowCount())]
-    expected = [r for r in rows if r.level == 2 and r.category == 1 and r.lead_agency == "Police"
-                and r.review_overdue]
+    expected = [
+        r
+        for r in rows
+        if r.level == 2 and r.category == 1 and r.lead_agency == "Police" and r.review_overdue
+    ]
     assert shown and {r.id for r in shown} == {r.id for r in expected}
 
 
