@@ -38,10 +38,9 @@ def save_header(header: QHeaderView, key: str) -> None:
     settings().setValue(f"headers/{key}", header.saveState())
 
 
-def restore_header(header: QHeaderView, key: str) -> None:
+def restore_header(header: QHeaderView, key: str) -> bool:
     state = _bytes(settings().value(f"headers/{key}"))
-    if state is not None:
-        header.restoreState(state)
+    return state is not None and header.restoreState(state)
 
 
 def save_splitter(splitter: QSplitter, key: str) -> None:

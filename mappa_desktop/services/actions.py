@@ -30,6 +30,7 @@ from mappa_desktop.services import audit, meeting_guard
 from mappa_desktop.services.actor import Actor, require_writer
 from mappa_desktop.services.attendance import resolve_person
 from mappa_desktop.services.common import check_version, flush, get_or_404
+from mappa_desktop.services.listing import case_display_name
 from mappa_desktop.services.people import resolve_agency
 
 OPEN_STATUSES = (ActionStatus.OPEN, ActionStatus.CARRIED_OVER)
@@ -121,7 +122,7 @@ def _row(session: Session, a: Action) -> ActionRow:
         persons[a.owner_person_id] = get_or_404(session, Person, a.owner_person_id, "person")
     return action_row(
         a,
-        case_name=f"{case.given_names} {case.family_name}".strip(),
+        case_name=case_display_name(case.family_name, case.given_names),
         persons=persons,
         agencies={agency.id: agency},
     )
@@ -437,7 +438,7 @@ def list_open_actions(
     return [
         action_row(
             a,
-            case_name=f"{given} {family}".strip(),
+            case_name=case_display_name(family, given),
             persons=persons,
             agencies=agencies,
             as_of=as_of,

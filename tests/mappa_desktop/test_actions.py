@@ -48,7 +48,7 @@ def test_set_action_at_a_meeting(db: Database, admin: Actor) -> None:
         )
     assert row.text == "Arrange tenancy review" and row.status is ActionStatus.OPEN
     assert row.set_in_meeting_id == meeting_id and row.owner_person_name == "Olga Owner"
-    assert row.owner_agency_name == "Local Housing Authority" and row.case_name == "Ash Actioned"
+    assert row.owner_agency_name == "Local Housing Authority" and row.case_name == "Actioned, Ash"
     assert not row.overdue
 
 

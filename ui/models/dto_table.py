@@ -9,6 +9,7 @@ from typing import Any, Generic, TypeVar
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QBrush
+from PySide6.QtWidgets import QHeaderView, QTableView
 
 DISPLAY = Qt.ItemDataRole.DisplayRole
 TOOLTIP = Qt.ItemDataRole.ToolTipRole
@@ -93,3 +94,13 @@ class DtoTableModel(QAbstractTableModel, Generic[T]):
         self.layoutAboutToBeChanged.emit()
         self._rows.sort(key=key, reverse=order == Qt.SortOrder.DescendingOrder)
         self.layoutChanged.emit()
+
+
+def size_columns(table: QTableView, widths: Sequence[int], stretch: int) -> None:
+    """Give each column a sensible width in character units and let one column take the rest."""
+    header = table.horizontalHeader()
+    char = table.fontMetrics().averageCharWidth()
+    header.setStretchLastSection(False)
+    for column, chars in enumerate(widths):
+        header.resizeSection(column, chars * char + 16)
+    header.setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)

@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
 from mappa_desktop.services.actions import ActionRow, list_open_actions
 from ui import messages, ui_state
 from ui.context import AppContext
-from ui.models.dto_table import Column, DtoTableModel
+from ui.models.dto_table import Column, DtoTableModel, size_columns
 from ui.tasks import Progress
 
 
@@ -67,7 +67,7 @@ class ActionsPage(QWidget):
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setAlternatingRowColors(True)
         self.table.verticalHeader().setVisible(False)
-        self.table.horizontalHeader().setStretchLastSection(True)
+        size_columns(self.table, (18, 28, 40, 24, 26, 14), stretch=2)
         self.status_label = QLabel("Loading actions…")
         bar = QHBoxLayout()
         bar.addWidget(agency_label)

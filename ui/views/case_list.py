@@ -76,7 +76,7 @@ class CaseListView(QWidget):
         self.table.setWordWrap(False)
         self.table.verticalHeader().setVisible(False)
         self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-        self.table.horizontalHeader().setStretchLastSection(False)
+        self.table.horizontalHeader().setStretchLastSection(True)
         self.table.horizontalHeader().setSectionsMovable(True)
 
         bar = QHBoxLayout()
@@ -123,11 +123,10 @@ class CaseList(CaseListView):
         widths = (260, 260, 50, 55, 120, 90, 170, 100)
         for column, width in enumerate(widths):
             header.resizeSection(column, width)
-        ui_state.restore_header(header, HEADER_KEY)
-        self.table.sortByColumn(
-            header.sortIndicatorSection() if header.isSortIndicatorShown() else 0,
-            header.sortIndicatorOrder(),
-        )
+        if ui_state.restore_header(header, HEADER_KEY):
+            self.table.sortByColumn(header.sortIndicatorSection(), header.sortIndicatorOrder())
+        else:
+            self.table.sortByColumn(CaseTableModel.NAME, Qt.SortOrder.AscendingOrder)
 
     def _connect_signals(self) -> None:
         self.filter_edit.textChanged.connect(self._on_filter_changed)
