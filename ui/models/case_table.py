@@ -85,9 +85,11 @@ class CaseTableModel(QAbstractTableModel):
     def __init__(self) -> None:
         super().__init__()
         self._rows: list[CaseRow] = []
-        self._display: list[tuple[str, ...]] = []
+        self._display: dict[int, tuple[str, ...]] = {}
         self._haystack: list[str] = []
         self._keys: list[list[Any]] = [[] for _ in self.COLUMNS]
+        self._by_name: list[int] = []
+        self._orders: dict[tuple[int, Qt.SortOrder], list[int]] = {}
         self._visible: list[int] = []
         self._filter = CaseFilter()
         self._sort_column = self.NAME
@@ -98,33 +100,40 @@ class CaseTableModel(QAbstractTableModel):
     # ----- data in -------------------------------------------------------------------------
     def set_rows(self, rows: Sequence[CaseRow]) -> None:
         self.beginResetModel()
-        self._rows = list(rows)
-        self._display = [self._display_of(r) for r in self._rows]
-        self._haystack = [self._haystack_of(r) for r in self._rows]
-        self._keys = [
-            [d[0].casefold() for d in self._display],
-            [d[1] for d in self._display],
-            [r.category or 0 for r in self._rows],
-            [r.level or 0 for r in self._rows],
-            [r.lead_agency.casefold() for r in self._rows],
-            [rosh_rank(r.overall_rosh) for r in self._rows],
-            [
-                r.next_review_due.toordinal() if r.next_review_due else _FAR_FUTURE
-                for r in self._rows
-            ],
-            [r.open_actions for r in self._rows],
+        self._rows = rows = list(rows)
+        self._display = {}
+        self._haystack = [
+            "\x1f".join(
+                (r.family_name, r.given_names, *r.aliases, *(v for _s, v in r.identifiers))
+            ).casefold()
+            for r in rows
         ]
-        self._visible = self._apply_filter(range(len(self._rows)), self._filter)
-        self._sort_visible()
+        self._keys = [
+            [r.display_name.casefold() for r in rows],
+            [r.identifiers[0][1].casefold() if r.identifiers else "\uffff" for r in rows],
+            [r.category or 0 for r in rows],
+            [r.level or 0 for r in rows],
+            [r.lead_agency.casefold() for r in rows],
+            [rosh_rank(r.overall_rosh) for r in rows],
+            [r.next_review_due.toordinal() if r.next_review_due else _FAR_FUTURE for r in rows],
+            [r.open_actions for r in rows],
+        ]
+        names = self._keys[self.NAME]
+        self._by_name = sorted(range(len(rows)), key=names.__getitem__)
+        self._orders = {}
+        self._visible = self._apply_filter(self._order(), self._filter)
         self.endResetModel()
 
-    @staticmethod
-    def _display_of(r: CaseRow) -> tuple[str, ...]:
+    def _display_of(self, row_no: int) -> tuple[str, ...]:
+        cached = self._display.get(row_no)
+        if cached is not None:
+            return cached
+        r = self._rows[row_no]
         ids = ", ".join(f"{ID_LABELS.get(str(s), str(s).upper())} {v}" for s, v in r.identifiers)
         review = r.next_review_due.isoformat() if r.next_review_due else ""
         if review and r.review_overdue:
             review += " (overdue)"
-        return (
+        shown = (
             r.display_name,  # exactly as typed: never re-cased
             ids,
             str(r.category) if r.category is not None else "",
@@ -134,47 +143,61 @@ class CaseTableModel(QAbstractTableModel):
             review,
             str(r.open_actions) if r.open_actions else "",
         )
-
-    @staticmethod
-    def _haystack_of(r: CaseRow) -> str:
-        parts = [r.family_name, r.given_names, *r.aliases]
-        parts += [v for _s, v in r.identifiers]
-        return "\x1f".join(parts).casefold()
+        self._display[row_no] = shown
+        return shown
 
     # ----- filtering and sorting -----------------------------------------------------------
     @property
     def current_filter(self) -> CaseFilter:
         return self._filter
 
+    def _order(self) -> list[int]:
+        """All rows in the current sort order (cached per column and direction).
+
+        Sorting the name-ordered list by one key keeps ties in name order (the sort is stable,
+        also when reversed), so one sort per column is enough."""
+        key = (self._sort_column, self._sort_order)
+        order = self._orders.get(key)
+        if order is None:
+            keys = self._keys[self._sort_column]
+            order = sorted(
+                self._by_name,
+                key=keys.__getitem__,
+                reverse=self._sort_order == Qt.SortOrder.DescendingOrder,
+            )
+            self._orders[key] = order
+        return order
+
     def set_filter(self, new: CaseFilter) -> None:
         old = self._filter
         narrowing = new.same_quick_filters(old) and new.text.casefold().startswith(
             old.text.casefold()
         )
-        candidates: Sequence[int] = self._visible if narrowing else range(len(self._rows))
+        # Narrowing searches only what is shown now (already in order); otherwise all rows.
+        candidates = self._visible if narrowing else self._order()
         self.beginResetModel()
         self._filter = new
         self._visible = self._apply_filter(candidates, new)
-        if not narrowing:
-            self._sort_visible()
         self.endResetModel()
 
-    def _apply_filter(self, candidates: Sequence[int], f: CaseFilter) -> list[int]:
-        tokens = f.text.casefold().split()
+    def _apply_filter(self, candidates: list[int], f: CaseFilter) -> list[int]:
+        """The candidates (in their order) that match every token and quick filter."""
         rows = self._rows
         hay = self._haystack
-        out = list(candidates)
-        if tokens:
-            out = [i for i in out if all(t in hay[i] for t in tokens)]
+        out = candidates
+        for token in f.text.casefold().split():
+            out = [i for i in out if token in hay[i]]
         if f.level is not None:
-            out = [i for i in out if rows[i].level == f.level]
+            levels = self._keys[self.LEVEL]
+            out = [i for i in out if levels[i] == f.level]
         if f.category is not None:
-            out = [i for i in out if rows[i].category == f.category]
+            categories = self._keys[self.CATEGORY]
+            out = [i for i in out if categories[i] == f.category]
         if f.lead_agency:
             out = [i for i in out if rows[i].lead_agency == f.lead_agency]
         if f.overdue_only:
             out = [i for i in out if rows[i].review_overdue]
-        return out
+        return out if out is not candidates else list(candidates)
 
     def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
         if not 0 <= column < len(self.COLUMNS):
@@ -185,7 +208,14 @@ class CaseTableModel(QAbstractTableModel):
             self._visible[i.row()] if i.row() < len(self._visible) else -1 for i in old_persistent
         ]
         self._sort_column, self._sort_order = column, order
-        self._sort_visible()
+        full = self._order()
+        if len(self._visible) == len(full):
+            self._visible = list(full)
+        else:
+            shown = bytearray(len(self._rows))
+            for i in self._visible:
+                shown[i] = 1
+            self._visible = [i for i in full if shown[i]]
         if old_persistent:
             where = {row: pos for pos, row in enumerate(self._visible)}
             self.changePersistentIndexList(
@@ -196,15 +226,6 @@ class CaseTableModel(QAbstractTableModel):
                 ],
             )
         self.layoutChanged.emit()
-
-    def _sort_visible(self) -> None:
-        keys = self._keys[self._sort_column]
-        name_keys = self._keys[self.NAME]
-        # Stable two-pass sort: by name, then by the column, so ties read alphabetically.
-        self._visible.sort(key=name_keys.__getitem__)
-        self._visible.sort(
-            key=keys.__getitem__, reverse=self._sort_order == Qt.SortOrder.DescendingOrder
-        )
 
     # ----- Qt model interface --------------------------------------------------------------
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802
@@ -227,7 +248,7 @@ class CaseTableModel(QAbstractTableModel):
         row_no = self._visible[index.row()]
         column = index.column()
         if role in (DISPLAY, ACCESSIBLE):
-            return self._display[row_no][column]
+            return self._display_of(row_no)[column]
         if role == ROW_ROLE:
             return self._rows[row_no]
         if role == SORT_ROLE:
