@@ -30,6 +30,16 @@ SHORTCUTS_HELP = """<h3>Keyboard shortcuts</h3>
 <tr><td><b>Ctrl+Tab / Ctrl+Shift+Tab</b></td><td>Next / previous tab</td></tr>
 <tr><td><b>F5</b></td><td>Reload from the database</td></tr>
 <tr><td><b>Ctrl+Shift+D</b></td><td>Connect to another database</td></tr>
+<tr><td><b>Enter</b> (Meetings)</td><td>Open the selected meeting</td></tr>
+<tr><td><b>Ctrl+N</b> (Meetings)</td><td>Schedule a new meeting</td></tr>
+<tr><td><b>Ctrl+E</b> (Meetings)</td><td>Build the selected meeting's agenda</td></tr>
+<tr><td><b>Alt+Up / Alt+Down</b> (agenda)</td><td>Move the selected case up / down</td></tr>
+<tr><td><b>Ctrl+PgDown / Ctrl+PgUp</b> (meeting)</td><td>Next / previous case</td></tr>
+<tr><td><b>Ctrl+Shift+A</b> (meeting)</td><td>New action for the case shown</td></tr>
+<tr><td><b>Ctrl+P</b> (meeting)</td><td>Mark the selected attendee present</td></tr>
+<tr><td><b>Ctrl+D</b> (meeting)</td><td>Jump to the case's decisions</td></tr>
+<tr><td><b>Ctrl+Shift+K</b> (meeting)</td><td>Sign-off checklist</td></tr>
+<tr><td><b>Ctrl+/</b> (meeting)</td><td>Meeting shortcuts</td></tr>
 <tr><td><b>F1</b></td><td>This list</td></tr>
 <tr><td><b>Ctrl+Q</b></td><td>Quit</td></tr>
 </table>"""
@@ -62,6 +72,7 @@ class MainWindow(QMainWindow):
             )
         self.setCentralWidget(self.tabs)
         self._records: dict[int, QWidget] = {}
+        self._meeting_views: dict[int, QWidget] = {}
         self._build_status_bar()
         self._build_menus()
         self._connect_signals()
@@ -155,6 +166,7 @@ class MainWindow(QMainWindow):
         self.case_list.case_opened.connect(self.open_case)
         self.case_list.loaded.connect(self._on_cases_loaded)
         self.actions_page.case_opened.connect(self.open_case)
+        self.meetings.meeting_opened.connect(self.open_meeting)
         self.tabs.tabCloseRequested.connect(self._close_tab)
         self.ctx.runner.busy_changed.connect(self.busy.setVisible)
         self.ctx.bus.cases_changed.connect(lambda _ids: self.case_list.reload())
@@ -194,6 +206,24 @@ class MainWindow(QMainWindow):
         self._records[case_id] = record
         self.tabs.addTab(record, f"Case {case_id}")
         self.tabs.setCurrentWidget(record)
+
+    def open_meeting(self, meeting_id: int) -> None:
+        """Open the meeting screen in a tab (or show it if it is already open)."""
+        opened = self._meeting_views
+        existing = opened.get(meeting_id)
+        if existing is not None and self.tabs.indexOf(existing) >= 0:
+            self.tabs.setCurrentWidget(existing)
+            return
+        from ui.views.meeting import MeetingView  # the meeting screen loads on first use
+
+        view = MeetingView(self.ctx, meeting_id)
+        view.title_changed.connect(lambda title, v=view: self._retitle(v, title))
+        view.destroyed.connect(
+            lambda _o=None, m=meeting_id, v=view: opened.pop(m) if opened.get(m) is v else None
+        )
+        opened[meeting_id] = view
+        self.tabs.addTab(view, view.tab_title())
+        self.tabs.setCurrentWidget(view)
 
     def _retitle(self, record: QWidget, title: str) -> None:
         index = self.tabs.indexOf(record)

@@ -28,6 +28,7 @@ from mappa_desktop.db.models import (
     Registration,
 )
 from mappa_desktop.domain.enums import AgendaReason, Category, DecisionKind, Level
+from mappa_desktop.domain.errors import ConflictError
 from mappa_desktop.domain.rules import registration_problem
 from mappa_desktop.domain.validation import MAX_SHORT, MAX_TEXT, Checker
 from mappa_desktop.services import audit, meeting_guard
@@ -588,3 +589,145 @@ def discussion_has_content(session: Session, discussion_id: int) -> str | None:
 
 def case_name(case: Case) -> str:
     return f"{case.given_names} {case.family_name}".strip()
+
+
+# --- one information entry per agency, edited in place (the meeting screen's text boxes) ----------
+
+
+def _information_for(
+    session: Session, discussion_id: int, agency_id: int
+) -> InformationShared | None:
+    """The agency's first information entry for this discussion (the one its text box edits)."""
+    return session.scalar(
+        select(InformationShared)
+        .where(
+            InformationShared.discussion_id == discussion_id,
+            InformationShared.agency_id == agency_id,
+        )
+        .order_by(InformationShared.id)
+        .limit(1)
+    )
+
+
+def _agencies_of(session: Session, row: InformationShared) -> dict[int, Agency]:
+    agency = get_or_404(session, Agency, row.agency_id, "agency")
+    return {agency.id: agency}
+
+
+def _update_information(
+    session: Session,
+    actor: Actor,
+    row: InformationShared,
+    discussion: CaseDiscussion,
+    meeting: Meeting,
+    *,
+    clean: str,
+    restricted: bool | None,
+) -> InformationRow:
+    values: dict[str, Any] = {"text": clean}
+    if restricted is not None:
+        values["restricted"] = bool(restricted)
+    changes = audit.changes_between(row, values)
+    if changes:
+        for key, value in values.items():
+            setattr(row, key, value)
+        flush(session, "information item", row.id)
+        audit.record(
+            session,
+            actor,
+            "information_shared",
+            row.id,
+            "update",
+            changes,
+            case_id=discussion.case_id,
+            meeting_id=meeting.id,
+        )
+    return information_row(row, _agencies_of(session, row))
+
+
+def save_information(
+    session: Session,
+    actor: Actor,
+    discussion_id: int,
+    *,
+    agency_id: int,
+    text: str,
+    expected_version: int | None,
+    restricted: bool | None = None,
+) -> InformationRow | None:
+    """Save what one agency shared about the case: the agency's entry is created, replaced or
+    (with blank text) removed. Returns the entry, or None when there is none any more.
+
+    ``expected_version`` is the version the user edited (None: they saw no entry). If someone
+    else created, changed or removed the entry meanwhile, ConflictError carries theirs
+    (``current``: an InformationRow, or None when removed) and nothing is overwritten."""
+    require_writer(actor, "record shared information")
+    discussion, meeting = _open(session, actor, discussion_id)
+    check = Checker()
+    resolve_agency(session, "agency", agency_id, check)
+    clean = check.text("text", text, required=False, max_len=MAX_TEXT) or ""
+    if restricted is not None and not isinstance(restricted, bool):
+        check.fail("restricted", "Say yes or no: is this information restricted?")
+    check.done()
+    row = _information_for(session, discussion.id, agency_id)
+    if row is None:
+        if expected_version is not None:
+            raise ConflictError(
+                "information item",
+                f"{discussion.id}/{agency_id}",
+                expected_version=expected_version,
+                current_version=None,
+                current=None,
+            )
+        if not clean:
+            return None
+        return add_information(
+            session,
+            actor,
+            discussion.id,
+            agency_id=agency_id,
+            text=clean,
+            restricted=bool(restricted),
+        )
+    current = information_row(row, _agencies_of(session, row))
+    if expected_version is None:
+        raise ConflictError(
+            "information item",
+            row.id,
+            expected_version=None,
+            current_version=row.version,
+            current=current,
+        )
+    check_version(row, expected_version, "information item", current)
+    if not clean:
+        remove_information(session, actor, row.id)
+        return None
+    return _update_information(
+        session, actor, row, discussion, meeting, clean=clean, restricted=restricted
+    )
+
+
+def edit_information(
+    session: Session,
+    actor: Actor,
+    information_id: int,
+    *,
+    expected_version: int,
+    text: str,
+    restricted: bool | None = None,
+) -> InformationRow:
+    """Correct the text (and optionally the restriction) of one information entry."""
+    require_writer(actor, "change shared information")
+    row = get_or_404(session, InformationShared, information_id, "information item")
+    discussion, meeting = _open(session, actor, row.discussion_id)
+    check_version(
+        row, expected_version, "information item", information_row(row, _agencies_of(session, row))
+    )
+    check = Checker()
+    clean = check.text("text", text, max_len=MAX_TEXT) or ""
+    if restricted is not None and not isinstance(restricted, bool):
+        check.fail("restricted", "Say yes or no: is this information restricted?")
+    check.done()
+    return _update_information(
+        session, actor, row, discussion, meeting, clean=clean, restricted=restricted
+    )

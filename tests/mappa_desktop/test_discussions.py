@@ -7,11 +7,17 @@ from datetime import timedelta
 
 import pytest
 
-from mappa_desktop.domain.enums import DecisionKind, MeetingStatus
-from mappa_desktop.domain.errors import ConflictError, NotFound, ValidationError
-from mappa_desktop.services import discussions, meetings
+from mappa_desktop.domain.enums import DecisionKind, MeetingStatus, Role
+from mappa_desktop.domain.errors import (
+    ConflictError,
+    NotFound,
+    PermissionDenied,
+    StateError,
+    ValidationError,
+)
+from mappa_desktop.services import audit, discussions, meetings, minutes
 from mappa_desktop.services.actor import Actor
-from tests.conftest import Database
+from tests.conftest import Database, make_user
 from tests.mappa_desktop.factories_meetings import (
     MEETING_DAY,
     NEXT_REVIEW,
@@ -251,3 +257,182 @@ def test_add_information_while_awaiting_sign_off_returns_to_draft(
         )
     with db.sessions() as s:
         assert meetings.get_meeting_row(s, ready.meeting_id).status is MeetingStatus.DRAFT
+
+
+# --- one information entry per agency (the meeting screen's text boxes) ---------------------------
+
+
+def _audit_actions(db: Database, disc: int) -> list[str]:
+    with db.sessions() as s:
+        meeting_id = discussions.get_discussion(s, disc).meeting_id
+        return [
+            e.action
+            for e in audit.list_events(s, meeting_id=meeting_id)
+            if e.entity == "information_shared"
+        ]
+
+
+def test_save_information_creates_replaces_and_removes_with_audit(
+    db: Database, admin: Actor
+) -> None:
+    disc = _discussion(db, admin)
+    with db.sessions.begin() as s:
+        police = agency_id(s, "Police")
+        assert (
+            discussions.save_information(
+                s, admin, disc, agency_id=police, text="   ", expected_version=None
+            )
+            is None
+        )
+        row = discussions.save_information(
+            s, admin, disc, agency_id=police, text=" Seen near Łódź ", expected_version=None
+        )
+    assert row is not None and row.text == "Seen near Łódź" and row.version == 1
+    assert row.agency_name == "Police"
+    with db.sessions.begin() as s:
+        again = discussions.save_information(
+            s, admin, disc, agency_id=police, text="Seen near Łódź twice", expected_version=1
+        )
+    assert again is not None and again.id == row.id and again.version == 2
+    with db.sessions.begin() as s:
+        assert (
+            discussions.save_information(
+                s, admin, disc, agency_id=police, text="", expected_version=2
+            )
+            is None
+        )
+    with db.sessions() as s:
+        meeting_id = discussions.get_discussion(s, disc).meeting_id
+        assert meetings.get_meeting(s, meeting_id).agenda[0].information == ()
+    assert _audit_actions(db, disc) == ["create", "update", "delete"]
+
+
+def test_save_information_refuses_to_overwrite_someone_elses_text(
+    db: Database, admin: Actor
+) -> None:
+    disc = _discussion(db, admin)
+    with db.sessions.begin() as s:
+        police = agency_id(s, "Police")
+        discussions.save_information(
+            s, admin, disc, agency_id=police, text="Theirs", expected_version=None
+        )
+    # I saw no entry, but someone created one meanwhile.
+    with pytest.raises(ConflictError) as exc, db.sessions.begin() as s:
+        discussions.save_information(
+            s, admin, disc, agency_id=police, text="Mine", expected_version=None
+        )
+    current = exc.value.current
+    assert isinstance(current, discussions.InformationRow) and current.text == "Theirs"
+    # I edited version 1, but it is at version 2 now.
+    with db.sessions.begin() as s:
+        discussions.save_information(
+            s, admin, disc, agency_id=police, text="Theirs, edited", expected_version=1
+        )
+    with pytest.raises(ConflictError) as exc, db.sessions.begin() as s:
+        discussions.save_information(
+            s, admin, disc, agency_id=police, text="Mine", expected_version=1
+        )
+    assert exc.value.current_version == 2
+    # I edited version 2, but someone removed the entry.
+    with db.sessions.begin() as s:
+        discussions.save_information(s, admin, disc, agency_id=police, text="", expected_version=2)
+    with pytest.raises(ConflictError) as exc, db.sessions.begin() as s:
+        discussions.save_information(
+            s, admin, disc, agency_id=police, text="Mine", expected_version=2
+        )
+    assert exc.value.current is None
+    with db.sessions() as s:
+        meeting_id = discussions.get_discussion(s, disc).meeting_id
+        assert meetings.get_meeting(s, meeting_id).agenda[0].information == ()
+
+
+def test_save_information_rejects_bad_input(db: Database, admin: Actor) -> None:
+    disc = _discussion(db, admin)
+    with pytest.raises(ValidationError) as exc, db.sessions.begin() as s:
+        discussions.save_information(
+            s, admin, disc, agency_id=8888, text="x", expected_version=None
+        )
+    assert "8888 does not exist" in exc.value.errors["agency"]
+    with pytest.raises(ValidationError) as exc, db.sessions.begin() as s:
+        discussions.save_information(
+            s,
+            admin,
+            disc,
+            agency_id=agency_id(s, "Police"),
+            text="x" * 20_001,
+            expected_version=None,
+        )
+    assert "20,001 characters" in exc.value.errors["text"]
+    with pytest.raises(ValidationError) as exc, db.sessions.begin() as s:
+        discussions.save_information(
+            s,
+            admin,
+            disc,
+            agency_id=agency_id(s, "Police"),
+            text="ok",
+            expected_version=None,
+            restricted="yes",  # type: ignore[arg-type]
+        )
+    assert "restricted" in exc.value.errors
+    with pytest.raises(NotFound), db.sessions.begin() as s:
+        discussions.save_information(
+            s, admin, 5555, agency_id=agency_id(s, "Police"), text="x", expected_version=None
+        )
+    reader = make_user(db, "reader", [Role.READER])
+    with pytest.raises(PermissionDenied), db.sessions.begin() as s:
+        discussions.save_information(
+            s, reader, disc, agency_id=agency_id(s, "Police"), text="x", expected_version=None
+        )
+
+
+def test_save_information_after_sign_off_is_refused(db: Database, admin: Actor) -> None:
+    ready = ready_meeting(db, admin)
+    with db.sessions.begin() as s:
+        meetings.submit_for_sign_off(s, admin, ready.meeting_id)
+    with db.sessions.begin() as s:
+        row = discussions.save_information(
+            s,
+            admin,
+            ready.discussion_ids[0],
+            agency_id=agency_id(s, "Police"),
+            text="Late news",
+            expected_version=None,
+        )
+    assert row is not None
+    with db.sessions() as s:  # an edit while awaiting sign-off returns the minutes to draft
+        assert meetings.get_meeting_row(s, ready.meeting_id).status is MeetingStatus.DRAFT
+    with db.sessions.begin() as s:
+        meetings.submit_for_sign_off(s, admin, ready.meeting_id)
+        minutes.sign_off(s, admin, ready.meeting_id)
+    with pytest.raises(StateError), db.sessions.begin() as s:
+        discussions.save_information(
+            s,
+            admin,
+            ready.discussion_ids[0],
+            agency_id=agency_id(s, "Police"),
+            text="Too late",
+            expected_version=row.version,
+        )
+
+
+def test_edit_information_changes_text_with_version_check(db: Database, admin: Actor) -> None:
+    disc = _discussion(db, admin)
+    with db.sessions.begin() as s:
+        row = discussions.add_information(
+            s, admin, disc, agency_id=agency_id(s, "Housing"), text="Tenancy at risk"
+        )
+    with db.sessions.begin() as s:
+        edited = discussions.edit_information(
+            s, admin, row.id, expected_version=1, text="Tenancy ends in March", restricted=True
+        )
+    assert edited.text == "Tenancy ends in March" and edited.restricted and edited.version == 2
+    with pytest.raises(ConflictError) as exc, db.sessions.begin() as s:
+        discussions.edit_information(s, admin, row.id, expected_version=1, text="Stale")
+    assert isinstance(exc.value.current, discussions.InformationRow)
+    assert exc.value.current.text == "Tenancy ends in March"
+    with pytest.raises(ValidationError) as exc, db.sessions.begin() as s:
+        discussions.edit_information(s, admin, row.id, expected_version=2, text="  ")
+    assert "cannot be empty" in exc.value.errors["text"]
+    with pytest.raises(NotFound), db.sessions.begin() as s:
+        discussions.edit_information(s, admin, 4242, expected_version=1, text="x")
+    assert _audit_actions(db, disc) == ["create", "update"]

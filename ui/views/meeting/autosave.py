@@ -1,0 +1,570 @@
+"""Autosave for the meeting screen: nothing typed is lost.
+
+Each free-text field (or small group of fields) is a ``FieldBinding``. When the person types:
+
+1. at most ``journal_ms`` after a keystroke, even while typing goes on (and in any case before
+   any database write), the value is written synchronously to the local journal
+   (``mappa_desktop.journal``: fsynced SQLite on this computer);
+2. ``debounce_ms`` after the last keystroke, or when the field loses focus, it is saved to the
+   database in the background task runner; the state label says "Saving…", then
+   "Saved 14:03:12", and the journal entry is removed;
+3. if the database cannot be reached the label says "Not saved: … kept on this computer, will
+   retry", the hub shows a banner and retries every ``retry_ms`` until the save succeeds;
+4. if someone else saved a different text meanwhile (ConflictError) both texts are shown and
+   the person chooses; nothing is overwritten silently.
+
+On opening a meeting, journal entries that never reached the database are put back into their
+fields and saved (``AutoSaveHub.restore_from_journal``).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from PySide6.QtCore import QEvent, QObject, QTimer, Signal, SignalInstance
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QPlainTextEdit,
+    QPushButton,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
+from sqlalchemy import exc as sa_exc
+from sqlalchemy.orm import Session
+
+from mappa_desktop.domain.errors import ConflictError, StorageError
+from mappa_desktop.journal import Journal, JournalEntry
+from ui import messages
+from ui.context import AppContext
+from ui.tasks import Progress
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class Saved:
+    """What the database holds after a save: the new version and the stored text."""
+
+    version: int | None
+    text: str
+
+
+# Built on the GUI thread from the value to save and the version it was edited against; the
+# returned function runs on a worker thread with its own session.
+SaveFactory = Callable[[str, "int | None"], Callable[[Session], Saved]]
+# From ConflictError.current: their saved text and version.
+TheirsOf = Callable[[object], tuple[str, "int | None"]]
+
+
+def is_connection_problem(exc: BaseException) -> bool:
+    """The database could not be reached (network, server down, file locked): worth retrying."""
+    if isinstance(exc, StorageError | sa_exc.OperationalError | sa_exc.InterfaceError):
+        return True
+    if isinstance(exc, sa_exc.DisconnectionError | sa_exc.TimeoutError):
+        return True
+    return isinstance(exc, sa_exc.DBAPIError) and bool(exc.connection_invalidated)
+
+
+def _now() -> str:
+    return datetime.now().strftime("%H:%M:%S")
+
+
+class AutoSaveHub(QObject):
+    """The autosave fields of one open meeting, its journal, and the retry loop."""
+
+    offline_changed = Signal(bool, str)  # offline?, sentence for the banner
+    field_saved = Signal(str)  # field key
+    conflict_found = Signal(str)  # field key
+
+    def __init__(
+        self,
+        ctx: AppContext,
+        journal: Journal,
+        meeting_id: int,
+        *,
+        debounce_ms: int = 800,
+        journal_ms: int = 250,
+        retry_ms: int = 5000,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.journal = journal
+        self.meeting_id = meeting_id
+        self.debounce_ms = debounce_ms
+        self.journal_ms = journal_ms
+        self.fields: dict[str, FieldBinding] = {}
+        self._offline: set[str] = set()
+        self.retry_timer = QTimer(self)
+        self.retry_timer.setInterval(retry_ms)
+        self.retry_timer.timeout.connect(self.retry_now)
+        self.read_only = False
+
+    # ----- registry -------------------------------------------------------------------------
+    def add(self, binding: FieldBinding) -> None:
+        old = self.fields.get(binding.key)
+        if old is not None and old is not binding:
+            old.detach()
+        self.fields[binding.key] = binding
+
+    def remove(self, key: str) -> None:
+        binding = self.fields.pop(key, None)
+        if binding is not None:
+            binding.detach()
+        self._offline.discard(key)
+
+    # ----- state ----------------------------------------------------------------------------
+    def unsaved(self) -> list[str]:
+        """Keys whose text the database does not have yet."""
+        return [k for k, f in self.fields.items() if f.has_unsaved()]
+
+    def flush_all(self) -> None:
+        """Journal and save every field with unsaved text now (closing, switching, tests)."""
+        for binding in list(self.fields.values()):
+            binding.save_now()
+
+    def note_offline(self, key: str, reason: str) -> None:
+        was = bool(self._offline)
+        self._offline.add(key)
+        if not self.retry_timer.isActive():
+            self.retry_timer.start()
+        if not was:
+            self.offline_changed.emit(True, reason)
+
+    def note_online(self, key: str) -> None:
+        if key not in self._offline:
+            return
+        self._offline.discard(key)
+        if not self._offline:
+            self.retry_timer.stop()
+            self.offline_changed.emit(False, "")
+
+    @property
+    def offline(self) -> bool:
+        return bool(self._offline)
+
+    def retry_now(self) -> None:
+        for key in list(self._offline):
+            binding = self.fields.get(key)
+            if binding is None:
+                self._offline.discard(key)
+            else:
+                binding.save_now(force=True)
+        if not self._offline:
+            self.retry_timer.stop()
+
+    # ----- journal --------------------------------------------------------------------------
+    def restore_from_journal(self) -> tuple[int, list[JournalEntry]]:
+        """Put back and save every journal entry of this meeting that has a field here.
+
+        Returns how many were put back and the entries with no field on this screen (kept)."""
+        restored = 0
+        orphans: list[JournalEntry] = []
+        for entry in self.journal.pending(self.meeting_id):
+            binding = self.fields.get(entry.field)
+            if binding is None:
+                orphans.append(entry)
+                continue
+            binding.restore(entry)
+            restored += 1
+        return restored, orphans
+
+
+class ConflictPanel(QFrame):
+    """Their saved text next to yours, and the two ways out. Nothing is overwritten here."""
+
+    keep_mine = Signal()
+    use_theirs = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("conflictPanel")
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+        self.setStyleSheet(
+            "#conflictPanel { border: 2px solid #b00020; border-radius: 4px; background: #fff4f4; }"
+        )
+        self.message = QLabel(
+            "Someone else saved a different text here while you were typing. Nothing has been "
+            "overwritten: your text is kept on this computer. Choose which text to keep."
+        )
+        self.message.setWordWrap(True)
+        self.theirs = QPlainTextEdit()
+        self.theirs.setReadOnly(True)
+        self.theirs.setAccessibleName("Their saved text")
+        self.mine = QPlainTextEdit()
+        self.mine.setReadOnly(True)
+        self.mine.setAccessibleName("Your text")
+        for box in (self.theirs, self.mine):
+            box.setMaximumHeight(90)
+        self.keep_button = QPushButton("Keep &mine (replace theirs)")
+        self.theirs_button = QPushButton("Use &theirs (drop mine)")
+        self.keep_button.clicked.connect(self.keep_mine.emit)
+        self.theirs_button.clicked.connect(self.use_theirs.emit)
+        texts = QHBoxLayout()
+        for caption, box in (("Saved by someone else:", self.theirs), ("Yours:", self.mine)):
+            column = QVBoxLayout()
+            column.addWidget(QLabel(caption))
+            column.addWidget(box)
+            texts.addLayout(column)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.keep_button)
+        buttons.addWidget(self.theirs_button)
+        buttons.addStretch(1)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.message)
+        layout.addLayout(texts)
+        layout.addLayout(buttons)
+        self.setVisible(False)
+
+    def show_texts(self, theirs: str, mine: str) -> None:
+        self.theirs.setPlainText(theirs)
+        self.mine.setPlainText(mine)
+        self.setVisible(True)
+
+
+class FieldBinding(QObject):
+    """Autosave of one value (a text, or a small group of widgets serialised to one string)."""
+
+    state_changed = Signal(str)
+
+    def __init__(
+        self,
+        hub: AutoSaveHub,
+        key: str,
+        *,
+        get_value: Callable[[], str],
+        set_value: Callable[[str], None],
+        changed: SignalInstance | list[SignalInstance],
+        watch: list[QWidget],
+        make_save: SaveFactory,
+        theirs_of: TheirsOf,
+        state_label: QLabel,
+        conflict: ConflictPanel | None,
+        saved_text: str,
+        version: int | None,
+    ) -> None:
+        super().__init__(hub)
+        self.hub = hub
+        self.key = key
+        self._get = get_value
+        self._set = set_value
+        self._make_save = make_save
+        self._theirs_of = theirs_of
+        self.state_label = state_label
+        self.conflict = conflict
+        self._saved_value = get_value()  # the widget value the database matches
+        self._db_text = saved_text  # the database's text when last seen
+        self.version = version
+        self._in_flight = False
+        self._again = False
+        self._journaled: str | None = None
+        self._programmatic = False
+        self._in_conflict = False
+        self._conflict_theirs: tuple[str, int | None] = ("", None)
+        self._failed = False
+        self.last_saved_at: str | None = None
+        self._watch = list(watch)
+        self._save_timer = QTimer(self)
+        self._save_timer.setSingleShot(True)
+        self._save_timer.setInterval(hub.debounce_ms)
+        self._save_timer.timeout.connect(self.save_now)
+        self._journal_timer = QTimer(self)
+        self._journal_timer.setSingleShot(True)
+        self._journal_timer.setInterval(hub.journal_ms)
+        self._journal_timer.timeout.connect(self._write_journal)
+        for signal in changed if isinstance(changed, list) else [changed]:
+            signal.connect(self._on_changed)
+        for widget in self._watch:
+            widget.installEventFilter(self)
+        if conflict is not None:
+            conflict.keep_mine.connect(self._on_keep_mine)
+            conflict.use_theirs.connect(self._on_use_theirs)
+        hub.add(self)
+
+    # ----- public ---------------------------------------------------------------------------
+    def has_unsaved(self) -> bool:
+        return (
+            self._in_flight or self._in_conflict or self._failed or self._get() != self._saved_value
+        )
+
+    def set_saved(self, text: str, version: int | None, value: str | None = None) -> None:
+        """The database holds ``text`` at ``version`` (after a reload). The widget follows only
+        when the person has nothing unsaved in it."""
+        if self.has_unsaved():
+            return
+        self._db_text = text
+        self.version = version
+        shown = text if value is None else value
+        if self._get() != shown:
+            self._programmatic = True
+            try:
+                self._set(shown)
+            finally:
+                self._programmatic = False
+        self._saved_value = self._get()
+
+    def restore(self, entry: JournalEntry) -> None:
+        """Put back a journal entry typed earlier and never saved, then save it."""
+        self._programmatic = True
+        try:
+            self._set(entry.text)
+        finally:
+            self._programmatic = False
+        self.version = entry.base_version
+        self._db_text = entry.base_text if entry.base_text is not None else self._db_text
+        self._journaled = entry.text
+        self._show("Put back from this computer: saving…")
+        self.save_now(force=True)
+
+    def detach(self) -> None:
+        self._save_timer.stop()
+        self._journal_timer.stop()
+        for widget in self._watch:
+            widget.removeEventFilter(self)
+        self._watch = []
+
+    # ----- Qt -------------------------------------------------------------------------------
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
+        if event.type() == QEvent.Type.FocusOut and self._get() != self._saved_value:
+            self.save_now()
+        return False
+
+    # ----- steps ----------------------------------------------------------------------------
+    def _on_changed(self, *_args: Any) -> None:
+        if self._programmatic or self.hub.read_only:
+            return
+        if self._get() == self._saved_value and not self._in_flight:
+            self._save_timer.stop()
+            self._journal_timer.stop()
+            if self._journaled is not None and not self._in_conflict:
+                self.hub.journal.discard(self.hub.meeting_id, self.key)
+                self._journaled = None
+            if not self._in_conflict and not self._failed:
+                self._show(f"Saved {self.last_saved_at}" if self.last_saved_at else "")
+            return
+        if not self._in_conflict:
+            self._show("Changes not saved yet…")
+        if not self._journal_timer.isActive():
+            # A throttle, not a debounce: someone typing without a pause is still journaled
+            # every ``journal_ms``.
+            self._journal_timer.start()
+        self._save_timer.start()
+
+    def _write_journal(self) -> str:
+        value = self._get()
+        if self._journaled != value:
+            self.hub.journal.write(
+                self.hub.meeting_id,
+                self.key,
+                value,
+                base_version=self.version,
+                base_text=self._db_text,
+            )
+            self._journaled = value
+        return value
+
+    def save_now(self, force: bool = False) -> None:
+        """Journal the value, then save it in the background (unless nothing changed)."""
+        self._save_timer.stop()
+        self._journal_timer.stop()
+        if self.hub.read_only:
+            return
+        if self._in_conflict and not force:
+            self._write_journal()
+            return
+        value = self._get()
+        if value == self._saved_value and not force and not self._failed:
+            return
+        if self._in_flight:
+            self._again = True
+            return
+        self._write_journal()  # synchronously, before any database write
+        try:
+            work = self._make_save(value, self.version)
+        except Exception as exc:  # a field-level refusal before the database (e.g. incomplete)
+            self._on_failed(value, exc)
+            return
+        self._in_flight = True
+        self._again = False
+        self._show("Saving…")
+
+        def run(_progress: Progress) -> Saved:
+            with self.hub.ctx.sessions.begin() as session:
+                return work(session)
+
+        def succeeded(result: Saved) -> None:
+            self._on_saved(value, result)
+
+        def failed(exc: Exception) -> None:
+            self._on_failed(value, exc)
+
+        self.hub.ctx.runner.submit(run, succeeded, failed)
+
+    def _on_saved(self, value: str, result: Saved) -> None:
+        self._in_flight = False
+        self._failed = False
+        self._in_conflict = False
+        self.version = result.version
+        self._db_text = result.text
+        self._saved_value = value
+        if self.hub.journal.discard(self.hub.meeting_id, self.key, text=value):
+            self._journaled = None
+        self.last_saved_at = _now()
+        self._show(f"Saved {self.last_saved_at}")
+        if self.conflict is not None:
+            self.conflict.setVisible(False)
+        self.hub.note_online(self.key)
+        self.hub.field_saved.emit(self.key)
+        if self._again or self._get() != value:
+            self._again = False
+            self._save_timer.start()
+
+    def _on_failed(self, value: str, exc: BaseException) -> None:
+        self._in_flight = False
+        if isinstance(exc, ConflictError):
+            self._on_conflict(value, exc)
+            return
+        self._failed = True
+        reason = messages.describe(exc).replace("\n", " ")
+        try:
+            self.hub.journal.note_failure(self.hub.meeting_id, self.key, reason)
+        except Exception:  # the journal itself failing must not hide the save failure
+            log.exception("could not note the failure in the journal")
+        if is_connection_problem(exc):
+            log.warning("autosave of %s failed: database unreachable (%s)", self.key, exc)
+            self._show(
+                "Not saved: the database cannot be reached — kept on this computer, will retry",
+                error=True,
+            )
+            self.hub.note_offline(self.key, reason)
+            return
+        log.info("autosave of %s refused: %s", self.key, reason)
+        self._show(f"Not saved: {reason} — kept on this computer", error=True)
+
+    def _on_conflict(self, value: str, exc: ConflictError) -> None:
+        theirs, their_version = self._theirs_of(exc.current)
+        if theirs == value or theirs.strip() == value.strip():
+            # They saved the same words: nothing to choose.
+            self._on_saved(value, Saved(their_version, theirs))
+            return
+        if theirs == self._db_text:
+            # The record moved on (e.g. the agenda was reordered) but this text did not: save
+            # ours on top of the current version.
+            self.version = their_version
+            self.hub.journal.rebase(
+                self.hub.meeting_id, self.key, base_version=their_version, base_text=theirs
+            )
+            self.save_now(force=True)
+            return
+        self._in_conflict = True
+        self._conflict_theirs = (theirs, their_version)
+        self._show(
+            "Not saved: someone else changed this text — both are shown; choose one",
+            error=True,
+        )
+        if self.conflict is not None:
+            self.conflict.show_texts(theirs, value)
+        self.hub.conflict_found.emit(self.key)
+
+    def _on_keep_mine(self) -> None:
+        theirs, version = self._conflict_theirs
+        self._in_conflict = False
+        self.version = version
+        self._db_text = theirs
+        self.hub.journal.rebase(
+            self.hub.meeting_id, self.key, base_version=version, base_text=theirs
+        )
+        if self.conflict is not None:
+            self.conflict.setVisible(False)
+        self.save_now(force=True)
+
+    def _on_use_theirs(self) -> None:
+        theirs, version = self._conflict_theirs
+        self._in_conflict = False
+        self._failed = False
+        self.version = version
+        self._db_text = theirs
+        self._programmatic = True
+        try:
+            self._set(theirs)
+        finally:
+            self._programmatic = False
+        self._saved_value = self._get()
+        self.hub.journal.discard(self.hub.meeting_id, self.key)
+        self._journaled = None
+        if self.conflict is not None:
+            self.conflict.setVisible(False)
+        self._show("Their text is shown; yours was dropped")
+
+    def _show(self, text: str, *, error: bool = False) -> None:
+        self.state_label.setText(text)
+        self.state_label.setProperty("error", error)
+        self.state_label.setStyleSheet("color: #b00020; font-weight: bold;" if error else "")
+        self.state_changed.emit(text)
+
+
+class AutoSaveText(QWidget):
+    """A caption, a multi-line text box, its save state, and (when needed) the conflict panel."""
+
+    def __init__(
+        self,
+        hub: AutoSaveHub,
+        key: str,
+        caption: str,
+        *,
+        text: str,
+        version: int | None,
+        make_save: SaveFactory,
+        theirs_of: TheirsOf,
+        placeholder: str = "",
+        min_lines: int = 3,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.caption = QLabel(caption)
+        self.editor = QPlainTextEdit()
+        self.editor.setPlainText(text)
+        self.editor.setPlaceholderText(placeholder)
+        self.editor.setTabChangesFocus(True)
+        self.editor.setAccessibleName(caption.replace("&", "").rstrip(":"))
+        line = self.editor.fontMetrics().lineSpacing()
+        self.editor.setMinimumHeight(line * min_lines + 12)
+        self.editor.setMaximumHeight(line * (min_lines + 3) + 12)
+        self.editor.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        self.caption.setBuddy(self.editor)
+        self.state = QLabel("")
+        self.state.setAccessibleName(f"Save state: {self.editor.accessibleName()}")
+        self.conflict = ConflictPanel()
+        top = QHBoxLayout()
+        top.addWidget(self.caption)
+        top.addStretch(1)
+        top.addWidget(self.state)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(top)
+        layout.addWidget(self.editor)
+        layout.addWidget(self.conflict)
+        self.binding = FieldBinding(
+            hub,
+            key,
+            get_value=self.editor.toPlainText,
+            set_value=self.editor.setPlainText,
+            changed=self.editor.textChanged,
+            watch=[self.editor],
+            make_save=make_save,
+            theirs_of=theirs_of,
+            state_label=self.state,
+            conflict=self.conflict,
+            saved_text=text,
+            version=version,
+        )
+
+    def text(self) -> str:
+        return self.editor.toPlainText()

@@ -1,0 +1,244 @@
+"""Small shared pieces of the meeting screen: what it loads, labels, date fields, combos."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+
+from PySide6.QtCore import QDate, Qt
+from PySide6.QtWidgets import QComboBox, QDateEdit, QGroupBox, QLabel, QWidget
+from sqlalchemy.orm import Session
+
+from mappa_desktop.domain.enums import (
+    ActionStatus,
+    AgencyKind,
+    AttendanceStatus,
+    DecisionKind,
+    Level,
+    MeetingStatus,
+    NotDoneReason,
+    RmpPillar,
+)
+from mappa_desktop.services import meetings, people, rmp, settings
+from mappa_desktop.services.meetings import MeetingDetail
+from mappa_desktop.services.people import AgencyRow, PersonRow
+from mappa_desktop.services.rmp import RmpItemRow
+
+ERROR_COLOR = "#b00020"
+WARNING_STYLE = (
+    "background: #fff4e5; color: #5f3700; border: 1px solid #e0a040; border-radius: 4px; "
+    "padding: 6px;"
+)
+ERROR_STYLE = f"color: {ERROR_COLOR};"
+FOCUS_STYLE = """
+QLineEdit:focus, QPlainTextEdit:focus, QTextBrowser:focus, QComboBox:focus, QDateEdit:focus,
+QTableView:focus, QListWidget:focus, QTimeEdit:focus {
+    border: 2px solid #1f5fbf;
+}
+QPushButton:focus, QCheckBox:focus, QRadioButton:focus {
+    color: #0b3d91; text-decoration: underline; font-weight: bold;
+}
+"""
+
+ATTENDANCE_LABELS = {
+    AttendanceStatus.PRESENT: "Present",
+    AttendanceStatus.APOLOGIES: "Apologies",
+    AttendanceStatus.ABSENT: "Absent",
+    AttendanceStatus.DEPUTY: "Deputy for someone",
+    AttendanceStatus.REPORT_SUBMITTED: "Written report submitted",
+}
+OUTCOME_LABELS = {
+    ActionStatus.DONE: "Done",
+    ActionStatus.CARRIED_OVER: "Carried over",
+    ActionStatus.CANCELLED: "Cancelled",
+    ActionStatus.OPEN: "Still open (not yet due)",
+}
+REASON_LABELS = {
+    NotDoneReason.NOT_DONE_BY_AGENCY: "Not done by the agency",
+    NotDoneReason.CIRCUMSTANCES_CHANGED: "Circumstances changed",
+}
+DECISION_LABELS = {
+    DecisionKind.LEVEL: "Level",
+    DecisionKind.DISCLOSURE: "Disclosure",
+    DecisionKind.NEXT_REVIEW: "Next review",
+    DecisionKind.CATEGORY: "Category",
+    DecisionKind.EXIT: "Exit from MAPPA",
+    DecisionKind.OTHER: "Other decision",
+}
+PILLAR_LABELS = rmp.PILLAR_LABELS
+STATUS_TEXT = {
+    MeetingStatus.PLANNED: "Planned",
+    MeetingStatus.IN_PROGRESS: "In progress",
+    MeetingStatus.DRAFT: "Draft minutes",
+    MeetingStatus.AWAITING_SIGN_OFF: "Awaiting sign-off",
+    MeetingStatus.SIGNED_OFF: "Signed off",
+    MeetingStatus.DISTRIBUTED: "Distributed",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class ScreenData:
+    """Everything the meeting screen shows, loaded in one background task."""
+
+    detail: MeetingDetail
+    agencies: tuple[AgencyRow, ...]
+    people: tuple[PersonRow, ...]
+    review_days: dict[int, int]  # level -> days until the next review
+    plans: dict[int, tuple[RmpItemRow, ...]] = field(default_factory=dict)  # case id -> items
+
+    def agency(self, agency_id: int) -> AgencyRow | None:
+        return next((a for a in self.agencies if a.id == agency_id), None)
+
+    @property
+    def ra_agencies(self) -> list[AgencyRow]:
+        return [a for a in self.agencies if a.kind is AgencyKind.RESPONSIBLE_AUTHORITY]
+
+
+def load_screen(session: Session, meeting_id: int) -> ScreenData:
+    detail = meetings.get_meeting(session, meeting_id)
+    policy = settings.policy(session)
+    plans = {
+        item.case.case_id: tuple(rmp.current_plan(session, item.case.case_id))
+        for item in detail.agenda
+    }
+    return ScreenData(
+        detail=detail,
+        agencies=tuple(people.list_agencies(session)),
+        people=tuple(people.list_people(session)),
+        review_days={int(k): v for k, v in policy.review_interval_days.items()},
+        plans=plans,
+    )
+
+
+def next_review_for(data: ScreenData, level: int) -> date:
+    days = data.review_days.get(level) or data.review_days.get(int(Level.LEVEL_2), 112)
+    return date.fromordinal(data.detail.meeting.meeting_date.toordinal() + days)
+
+
+def fmt_date(value: date | None) -> str:
+    return value.isoformat() if value is not None else ""
+
+
+def fmt_time(value: time | None) -> str:
+    return value.strftime("%H:%M") if value is not None else ""
+
+
+def fmt_when(value: datetime | None) -> str:
+    if value is None:
+        return ""
+    local = value.astimezone() if value.tzinfo is not None else value
+    return local.strftime("%Y-%m-%d %H:%M")
+
+
+def parse_time(text: str) -> time | None:
+    """'9:30' or '09:30' -> time; blank -> None; anything else raises ValueError."""
+    text = text.strip()
+    if not text:
+        return None
+    hours, _, minutes = text.partition(":")
+    return time(int(hours), int(minutes or 0))
+
+
+def to_qdate(value: date) -> QDate:
+    return QDate(value.year, value.month, value.day)
+
+
+def from_qdate(value: QDate) -> date:
+    return date(value.year(), value.month(), value.day())
+
+
+def date_edit(value: date, name: str) -> QDateEdit:
+    edit = QDateEdit(to_qdate(value))
+    edit.setCalendarPopup(True)
+    edit.setDisplayFormat("yyyy-MM-dd")
+    edit.setAccessibleName(name)
+    return edit
+
+
+def agency_combo(
+    agencies: Iterable[AgencyRow], name: str, *, blank: str | None = None
+) -> QComboBox:
+    combo = QComboBox()
+    combo.setAccessibleName(name)
+    fill_agencies(combo, agencies, blank=blank)
+    return combo
+
+
+def fill_agencies(
+    combo: QComboBox, agencies: Iterable[AgencyRow], *, blank: str | None = None
+) -> None:
+    current = combo.currentData()
+    combo.blockSignals(True)
+    combo.clear()
+    if blank is not None:
+        combo.addItem(blank, None)
+    for a in agencies:
+        combo.addItem(a.name if a.name == a.short_name else f"{a.short_name} — {a.name}", a.id)
+    position = combo.findData(current)
+    combo.setCurrentIndex(max(position, 0))
+    combo.blockSignals(False)
+
+
+def fill_people(
+    combo: QComboBox,
+    persons: Iterable[PersonRow],
+    *,
+    agency_id: int | None = None,
+    blank: str = "(no one named)",
+) -> None:
+    current = combo.currentData()
+    combo.blockSignals(True)
+    combo.clear()
+    combo.addItem(blank, None)
+    for p in persons:
+        if agency_id is None or p.agency_id == agency_id:
+            role = f", {p.role_title}" if p.role_title else ""
+            combo.addItem(f"{p.display_name} ({p.agency_short_name}{role})", p.id)
+    position = combo.findData(current)
+    combo.setCurrentIndex(max(position, 0))
+    combo.blockSignals(False)
+
+
+def tame_combos(root: QWidget, length: int = 16) -> None:
+    """Combos size to a sensible width instead of their longest agency name (no side scroll)."""
+    for combo in root.findChildren(QComboBox):
+        combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        combo.setMinimumContentsLength(length)
+
+
+def set_combo(combo: QComboBox, value: object) -> None:
+    position = combo.findData(value)
+    if position >= 0:
+        combo.setCurrentIndex(position)
+
+
+def section(title: str, object_name: str) -> QGroupBox:
+    box = QGroupBox(title)
+    box.setObjectName(object_name)
+    return box
+
+
+def error_label(name: str) -> QLabel:
+    label = QLabel("")
+    label.setWordWrap(True)
+    label.setStyleSheet(ERROR_STYLE)
+    label.setAccessibleName(name)
+    label.setVisible(False)
+    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    return label
+
+
+def show_error(label: QLabel, text: str) -> None:
+    label.setText(text)
+    label.setVisible(bool(text))
+
+
+def pillar_items() -> list[tuple[str, RmpPillar]]:
+    return [(PILLAR_LABELS[p], p) for p in RmpPillar]
+
+
+def buddy(text: str, widget: QWidget) -> QLabel:
+    label = QLabel(text)
+    label.setBuddy(widget)
+    return label

@@ -1,0 +1,419 @@
+"""Decisions about one case: level (next review defaulted from the level's interval), disclosure
+(whether, to whom, by whom, how, when; the s.327A prompt for Category 1), next review, other
+decisions, and dissent recorded against a decision."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QComboBox,
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+from sqlalchemy.orm import Session
+
+from mappa_desktop.domain.enums import DecisionKind
+from mappa_desktop.services import discussions
+from mappa_desktop.services.actor import Actor
+from mappa_desktop.services.discussions import DecisionRow
+from mappa_desktop.services.meetings import AgendaItem
+from ui.models.dto_table import Column, DtoTableModel
+from ui.views.meeting.common import (
+    DECISION_LABELS,
+    WARNING_STYLE,
+    ScreenData,
+    buddy,
+    date_edit,
+    error_label,
+    fill_agencies,
+    fill_people,
+    fmt_date,
+    from_qdate,
+    next_review_for,
+    set_combo,
+    to_qdate,
+)
+
+if TYPE_CHECKING:
+    from ui.views.meeting.case_page import Writer
+
+S327A_PROMPT = (
+    "Category 1 (registered sexual offender): consider disclosure under s.327A of the Criminal "
+    "Justice Act 2003 — the presumption to disclose to a member of the public where the offender "
+    "poses a risk of serious harm to their children. Record that it was considered."
+)
+
+
+def details(d: DecisionRow) -> str:
+    parts: list[str] = []
+    if d.new_level is not None:
+        parts.append(f"Level {d.new_level}")
+    if d.new_category is not None:
+        parts.append(f"Category {d.new_category}")
+    if d.next_review_date is not None:
+        parts.append(f"next review {d.next_review_date.isoformat()}")
+    if d.kind is DecisionKind.DISCLOSURE:
+        if d.disclose:
+            parts.append(
+                f"disclose to {d.disclosure_to or '?'} by {d.disclosure_by or '?'}, "
+                f"{d.disclosure_method or '?'}, {fmt_date(d.disclosure_date) or 'date ?'}"
+            )
+        else:
+            parts.append("no disclosure")
+    if d.s327a_considered:
+        parts.append("s.327A considered")
+    return "; ".join(parts)
+
+
+def dissent_text(d: DecisionRow) -> str:
+    return "\n".join(f"{x.by}: {x.view}" for x in d.dissents)
+
+
+DECISION_COLUMNS: list[Column[DecisionRow]] = [
+    Column("Decision", lambda d: DECISION_LABELS[d.kind]),
+    Column("Outcome", lambda d: d.outcome),
+    Column("Rationale", lambda d: d.rationale),
+    Column("Details", details),
+    Column("Dissent", lambda d: dissent_text(d) or "none recorded"),
+]
+
+
+class DecisionsBox(QGroupBox):
+    def __init__(self, actor: Actor, write: Writer, data: ScreenData, item: AgendaItem) -> None:
+        super().__init__("Decisions (Ctrl+D)")
+        self.setObjectName("decisionsBox")
+        self._write = write
+        self._data = data
+        self.item = item
+        self.discussion_id = item.discussion.id
+        self._review_touched = False
+
+        self.model: DtoTableModel[DecisionRow] = DtoTableModel(DECISION_COLUMNS)
+        self.table = QTableView()
+        self.table.setObjectName("decisionsTable")
+        self.table.setAccessibleName("Decisions recorded")
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setWordWrap(True)
+        self.table.verticalHeader().setVisible(False)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        for column, width in enumerate((110, 190, 260, 220)):
+            self.table.setColumnWidth(column, width)
+        self.table.setMinimumHeight(self.table.fontMetrics().lineSpacing() * 7)
+
+        self.kind = QComboBox()
+        self.kind.setObjectName("decisionKind")
+        self.kind.setAccessibleName("Kind of decision")
+        for kind, label in DECISION_LABELS.items():
+            self.kind.addItem(label, kind)
+        self.outcome = QLineEdit()
+        self.outcome.setAccessibleName("Decision outcome")
+        self.outcome.setPlaceholderText("Outcome (left empty, it is written for you)")
+        self.rationale = QPlainTextEdit()
+        self.rationale.setAccessibleName("Rationale")
+        self.rationale.setTabChangesFocus(True)
+        self.rationale.setMaximumHeight(self.rationale.fontMetrics().lineSpacing() * 3 + 14)
+        self.level = QComboBox()
+        self.level.setAccessibleName("Level decided")
+        for level in (1, 2, 3):
+            self.level.addItem(f"Level {level}", level)
+        self.category = QComboBox()
+        self.category.setAccessibleName("Category decided")
+        for category in (1, 2, 3, 4):
+            self.category.addItem(f"Category {category}", category)
+        self.review_date = date_edit(date.today(), "Next review date")
+        self.review_hint = QLabel("")
+
+        self.disclosure = QWidget()
+        self.disclose = QComboBox()
+        self.disclose.setAccessibleName("Disclose?")
+        self.disclose.addItem("— choose —", None)
+        self.disclose.addItem("Yes, disclose", True)
+        self.disclose.addItem("No disclosure", False)
+        self.disclosure_to = QLineEdit()
+        self.disclosure_to.setAccessibleName("Disclose to whom")
+        self.disclosure_by = QLineEdit()
+        self.disclosure_by.setAccessibleName("Disclosed by whom")
+        self.disclosure_method = QLineEdit()
+        self.disclosure_method.setAccessibleName("How it is disclosed")
+        self.disclosure_date = date_edit(date.today(), "When it is disclosed")
+        self.s327a_prompt = QLabel(S327A_PROMPT)
+        self.s327a_prompt.setObjectName("s327aPrompt")
+        self.s327a_prompt.setWordWrap(True)
+        self.s327a_prompt.setStyleSheet(WARNING_STYLE)
+        self.s327a = QCheckBox("s.327A disclosure &considered")
+        grid = QGridLayout(self.disclosure)
+        grid.setContentsMargins(0, 0, 0, 0)
+        grid.addWidget(buddy("Disclose:", self.disclose), 0, 0)
+        grid.addWidget(self.disclose, 0, 1)
+        grid.addWidget(buddy("To whom:", self.disclosure_to), 0, 2)
+        grid.addWidget(self.disclosure_to, 0, 3)
+        grid.addWidget(buddy("By whom:", self.disclosure_by), 1, 0)
+        grid.addWidget(self.disclosure_by, 1, 1)
+        grid.addWidget(buddy("How:", self.disclosure_method), 1, 2)
+        grid.addWidget(self.disclosure_method, 1, 3)
+        grid.addWidget(buddy("When:", self.disclosure_date), 2, 0)
+        grid.addWidget(self.disclosure_date, 2, 1)
+        grid.setColumnStretch(3, 1)
+
+        self.record_button = QPushButton("&Record decision")
+        self.record_button.setObjectName("recordDecision")
+        self.remove_button = QPushButton("Remove selected")
+        self.error = error_label("Decision error")
+
+        self.dissent_agency = QComboBox()
+        self.dissent_agency.setAccessibleName("Dissenting agency")
+        self.dissent_person = QComboBox()
+        self.dissent_person.setAccessibleName("Dissenting person")
+        self.dissent_view = QLineEdit()
+        self.dissent_view.setAccessibleName("Dissenting view")
+        self.dissent_view.setPlaceholderText(
+            "The differing view, in their words (Enter records it)"
+        )
+        self.dissent_button = QPushButton("Record di&ssent against selected")
+        self.dissent_error = error_label("Dissent error")
+
+        form = QGridLayout()
+        self.level_label = buddy("Level:", self.level)
+        self.category_label = buddy("Category:", self.category)
+        self.review_label = buddy("Next review:", self.review_date)
+        form.addWidget(buddy("Decision:", self.kind), 0, 0)
+        form.addWidget(self.kind, 0, 1)
+        form.addWidget(self.level_label, 0, 2)
+        form.addWidget(self.level, 0, 3)
+        form.addWidget(self.category_label, 0, 2)
+        form.addWidget(self.category, 0, 3)
+        form.addWidget(self.review_label, 0, 4)
+        form.addWidget(self.review_date, 0, 5)
+        form.addWidget(self.review_hint, 0, 6)
+        form.addWidget(buddy("Outcome:", self.outcome), 1, 0)
+        form.addWidget(self.outcome, 1, 1, 1, 6)
+        form.addWidget(buddy("Rationale:", self.rationale), 2, 0, Qt.AlignmentFlag.AlignTop)
+        form.addWidget(self.rationale, 2, 1, 1, 6)
+        form.addWidget(self.disclosure, 3, 0, 1, 7)
+        form.setColumnStretch(6, 1)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.s327a)
+        buttons.addStretch(1)
+        buttons.addWidget(self.remove_button)
+        buttons.addWidget(self.record_button)
+        dissent = QHBoxLayout()
+        dissent.addWidget(QLabel("Dissent:"))
+        dissent.addWidget(self.dissent_agency)
+        dissent.addWidget(self.dissent_person)
+        dissent.addWidget(self.dissent_view, 1)
+        dissent.addWidget(self.dissent_button)
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.table)
+        layout.addWidget(self.s327a_prompt)
+        layout.addLayout(form)
+        layout.addLayout(buttons)
+        layout.addWidget(self.error)
+        layout.addLayout(dissent)
+        layout.addWidget(self.dissent_error)
+        self._connect_signals()
+        self.update_data(data, item)
+        self._on_kind_changed()
+
+    def _connect_signals(self) -> None:
+        self.kind.currentIndexChanged.connect(self._on_kind_changed)
+        self.level.currentIndexChanged.connect(self._on_level_changed)
+        self.review_date.dateChanged.connect(self._on_review_edited)
+        self.disclose.currentIndexChanged.connect(self._on_disclose_changed)
+        self.record_button.clicked.connect(self._on_record)
+        self.remove_button.clicked.connect(self._on_remove)
+        self.dissent_button.clicked.connect(self._on_dissent)
+        self.dissent_view.returnPressed.connect(self._on_dissent)
+        self.dissent_agency.currentIndexChanged.connect(self._on_dissent_agency)
+
+    # ----- data -----------------------------------------------------------------------------
+    def update_data(self, data: ScreenData, item: AgendaItem) -> None:
+        self._data = data
+        self.item = item
+        selected = self.selected()
+        self.model.set_rows(list(item.decisions))
+        self.table.resizeRowsToContents()
+        if selected is not None:
+            for position, row in enumerate(self.model.rows()):
+                if row.id == selected.id:
+                    self.table.selectRow(position)
+        elif self.model.rowCount():
+            self.table.selectRow(self.model.rowCount() - 1)
+        is_cat1 = item.case.category == 1
+        self.s327a_prompt.setVisible(is_cat1)
+        self.s327a.setVisible(is_cat1)
+        if not self._review_touched:
+            set_combo(self.level, item.case.level or data.detail.meeting.level)
+            self._on_level_changed()
+        self.disclosure_date.setMinimumDate(to_qdate(data.detail.meeting.meeting_date))
+        fill_agencies(self.dissent_agency, data.agencies, blank="(agency)")
+        self._on_dissent_agency()
+
+    def selected(self) -> DecisionRow | None:
+        index = self.table.currentIndex()
+        if not index.isValid() or index.row() >= self.model.rowCount():
+            return None
+        return self.model.row_at(index.row())
+
+    # ----- form behaviour ---------------------------------------------------------------------
+    def _on_kind_changed(self, *_args: object) -> None:
+        kind = DecisionKind(self.kind.currentData())
+        level = kind is DecisionKind.LEVEL
+        category = kind is DecisionKind.CATEGORY
+        review = kind in (DecisionKind.LEVEL, DecisionKind.NEXT_REVIEW)
+        shown: list[tuple[QWidget, bool]] = [
+            (self.level_label, level),
+            (self.level, level),
+            (self.category_label, category),
+            (self.category, category),
+            (self.review_label, review),
+            (self.review_date, review),
+            (self.review_hint, review),
+        ]
+        for widget, visible in shown:
+            widget.setVisible(visible)
+        self.disclosure.setVisible(kind is DecisionKind.DISCLOSURE)
+        self._on_disclose_changed()
+
+    def _on_level_changed(self, *_args: object) -> None:
+        level = self.level.currentData() or self._data.detail.meeting.level
+        suggested = next_review_for(self._data, int(level))
+        days = (suggested - self._data.detail.meeting.meeting_date).days
+        self.review_hint.setText(f"(Level {level} policy: {days // 7} weeks)")
+        self.review_date.blockSignals(True)
+        self.review_date.setDate(to_qdate(suggested))
+        self.review_date.blockSignals(False)
+        self._review_touched = False
+
+    def _on_review_edited(self, *_args: object) -> None:
+        self._review_touched = True
+
+    def _on_disclose_changed(self, *_args: object) -> None:
+        yes = self.disclose.currentData() is True
+        for widget in (
+            self.disclosure_to,
+            self.disclosure_by,
+            self.disclosure_method,
+            self.disclosure_date,
+        ):
+            widget.setEnabled(yes)
+
+    def _default_outcome(self, kind: DecisionKind) -> str:
+        current = self.item.case.level
+        if kind is DecisionKind.LEVEL:
+            new = self.level.currentData()
+            if current is None or new == current:
+                return f"Remain at Level {new}"
+            return f"{'Raise' if new > current else 'Lower'} to Level {new}"
+        if kind is DecisionKind.NEXT_REVIEW:
+            return f"Next review by {from_qdate(self.review_date.date()).isoformat()}"
+        if kind is DecisionKind.CATEGORY:
+            return f"Category {self.category.currentData()}"
+        if kind is DecisionKind.DISCLOSURE:
+            choice = self.disclose.currentData()
+            return "" if choice is None else ("Disclose" if choice else "No disclosure")
+        return ""
+
+    def _on_record(self) -> None:
+        kind = DecisionKind(self.kind.currentData())
+        values: dict[str, Any] = {
+            "kind": kind,
+            "outcome": self.outcome.text().strip() or self._default_outcome(kind),
+            "rationale": self.rationale.toPlainText(),
+            "s327a_considered": self.s327a.isVisible() and self.s327a.isChecked(),
+        }
+        if kind is DecisionKind.LEVEL:
+            values["new_level"] = self.level.currentData()
+        if kind is DecisionKind.CATEGORY:
+            values["new_category"] = self.category.currentData()
+        if kind in (DecisionKind.LEVEL, DecisionKind.NEXT_REVIEW):
+            values["next_review_date"] = from_qdate(self.review_date.date())
+        if kind is DecisionKind.DISCLOSURE:
+            values["disclose"] = self.disclose.currentData()
+            if values["disclose"]:
+                values["disclosure_to"] = self.disclosure_to.text()
+                values["disclosure_by"] = self.disclosure_by.text()
+                values["disclosure_method"] = self.disclosure_method.text()
+                values["disclosure_date"] = from_qdate(self.disclosure_date.date())
+        disc = self.discussion_id
+
+        def work(s: Session, actor: Actor) -> object:
+            return discussions.record_decision(s, actor, disc, **values)
+
+        self._write(work, self.error, lambda _r: self._clear())
+
+    def _clear(self) -> None:
+        self.outcome.clear()
+        self.rationale.clear()
+        self.disclose.setCurrentIndex(0)
+        for edit in (self.disclosure_to, self.disclosure_by, self.disclosure_method):
+            edit.clear()
+        self.s327a.setChecked(False)
+
+    def _on_remove(self) -> None:
+        decision = self.selected()
+        if decision is None:
+            self.error.setText("Select a recorded decision first.")
+            self.error.setVisible(True)
+            return
+
+        def work(s: Session, actor: Actor) -> object:
+            discussions.remove_decision(s, actor, decision.id, expected_version=decision.version)
+            return None
+
+        self._write(work, self.error)
+
+    def _on_dissent_agency(self, *_args: object) -> None:
+        fill_people(
+            self.dissent_person,
+            self._data.people,
+            agency_id=self.dissent_agency.currentData(),
+            blank="(person)",
+        )
+
+    def _on_dissent(self) -> None:
+        decision = self.selected()
+        if decision is None:
+            self.dissent_error.setText(
+                "Record the decision first, select it in the table, then record the dissent."
+            )
+            self.dissent_error.setVisible(True)
+            return
+        existing = [(x.agency_id, x.person_id, x.view) for x in decision.dissents]
+        new = (
+            self.dissent_agency.currentData(),
+            self.dissent_person.currentData(),
+            self.dissent_view.text(),
+        )
+
+        def work(s: Session, actor: Actor) -> object:
+            return discussions.edit_decision(
+                s, actor, decision.id, expected_version=decision.version, dissents=[*existing, new]
+            )
+
+        def done(_r: object) -> None:
+            self.dissent_view.clear()
+
+        self._write(work, self.dissent_error, done)
+
+
+__all__ = ["Callable", "DecisionsBox"]

@@ -1,0 +1,636 @@
+"""The meeting screen: run a MAPPA meeting and record it live.
+
+Left, the pages in meeting order: the statement and attendance, each case in agenda order, the
+sign-off checklist. Top, the meeting and its status buttons. Free text autosaves (see
+``autosave``); everything else is saved by its button, in the background task runner.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QKeyEvent, QKeySequence, QResizeEvent, QShortcut
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QComboBox,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QPlainTextEdit,
+    QPushButton,
+    QSplitter,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+from sqlalchemy.orm import Session
+
+from mappa_desktop.domain.enums import MeetingStatus
+from mappa_desktop.domain.errors import ValidationError
+from mappa_desktop.journal import Journal
+from mappa_desktop.services import attendance, meetings
+from mappa_desktop.services.actor import Actor
+from ui import messages
+from ui.context import AppContext
+from ui.tasks import Progress
+from ui.views.meeting.attendance import AttendancePage
+from ui.views.meeting.autosave import AutoSaveHub
+from ui.views.meeting.case_page import CasePage
+from ui.views.meeting.checklist import ChecklistPage
+from ui.views.meeting.common import (
+    FOCUS_STYLE,
+    STATUS_TEXT,
+    ScreenData,
+    load_screen,
+    parse_time,
+    show_error,
+)
+
+log = logging.getLogger(__name__)
+
+SHORTCUTS: tuple[tuple[str, str], ...] = (
+    ("Ctrl+PgDown / Ctrl+PgUp", "Next / previous case (and attendance, checklist)"),
+    ("Ctrl+Shift+A", "New action for the case shown"),
+    ("Ctrl+P", "Mark the selected attendee present"),
+    ("Ctrl+D", "Jump to the decisions of the case shown"),
+    ("Ctrl+S", "Save every changed text now (it also saves by itself)"),
+    ("Ctrl+Shift+K", "Sign-off checklist"),
+    ("Tab / Shift+Tab", "Next / previous field"),
+    ("Ctrl+/", "Show or hide this list"),
+)
+
+
+class ShortcutOverlay(QFrame):
+    """The keyboard shortcuts, over the meeting screen (Esc or Ctrl+/ closes it)."""
+
+    def __init__(self, parent: QWidget) -> None:
+        super().__init__(parent)
+        self.setObjectName("shortcutOverlay")
+        self.setStyleSheet(
+            "#shortcutOverlay { background: #fdfdfd; border: 2px solid #1f5fbf; "
+            "border-radius: 6px; }"
+        )
+        rows = "".join(
+            f"<tr><td style='padding:3px 12px 3px 0'><b>{keys}</b></td><td>{what}</td></tr>"
+            for keys, what in SHORTCUTS
+        )
+        self.label = QLabel(f"<h3>Meeting shortcuts</h3><table>{rows}</table>")
+        self.label.setTextFormat(Qt.TextFormat.RichText)
+        close = QPushButton("Close (Esc)")
+        close.clicked.connect(self.hide)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.label)
+        layout.addWidget(close, 0, Qt.AlignmentFlag.AlignRight)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.hide()
+
+    def toggle(self) -> None:
+        if self.isVisible():
+            self.hide()
+            return
+        self.adjustSize()
+        parent = self.parentWidget()
+        if parent is not None:
+            self.move(
+                (parent.width() - self.width()) // 2,
+                max(40, (parent.height() - self.height()) // 3),
+            )
+        self.show()
+        self.raise_()
+        self.setFocus(Qt.FocusReason.ShortcutFocusReason)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802
+        if event.key() == Qt.Key.Key_Escape:
+            self.hide()
+            return
+        super().keyPressEvent(event)
+
+
+class MeetingView(QWidget):
+    """One meeting, opened in a main-window tab (``MainWindow.open_meeting``)."""
+
+    title_changed = Signal(str)
+    loaded = Signal()
+
+    def __init__(
+        self,
+        ctx: AppContext,
+        meeting_id: int,
+        *,
+        journal: Journal | None = None,
+        debounce_ms: int = 800,
+        journal_ms: int = 250,
+        retry_ms: int = 5000,
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("meetingView")
+        self.setStyleSheet(FOCUS_STYLE)
+        self.ctx = ctx
+        self.meeting_id = meeting_id
+        self.journal = journal if journal is not None else Journal(ctx.url)
+        self.hub = AutoSaveHub(
+            ctx,
+            self.journal,
+            meeting_id,
+            debounce_ms=debounce_ms,
+            journal_ms=journal_ms,
+            retry_ms=retry_ms,
+            parent=self,
+        )
+        self.data: ScreenData | None = None
+        self._first_load = True
+        self._loading = False
+        self._after_save: list[Callable[[], None]] = []
+
+        # --- top ---
+        self.title = QLabel("Loading the meeting…")
+        self.title.setObjectName("meetingTitle")
+        self.title.setTextFormat(Qt.TextFormat.RichText)
+        self.status_label = QLabel("")
+        self.status_label.setObjectName("meetingStatus")
+        self.start_button = QPushButton("S&tart meeting")
+        self.close_button = QPushButton("C&lose to draft minutes")
+        self.reopen_button = QPushButton("Re&open for minuting")
+        self.return_button = QPushButton("Return to &draft")
+        self.submit_button = QPushButton("S&ubmit for sign-off")
+        self.submit_button.setObjectName("submitForSignOff")
+        self.help_button = QPushButton("Shortcuts (Ctrl+/)")
+        self.status_error = QLabel("")
+        self.status_error.setWordWrap(True)
+        self.status_error.setStyleSheet("color: #b00020;")
+        self.status_error.setVisible(False)
+        top = QHBoxLayout()
+        top.addWidget(self.title, 1)
+        top.addWidget(self.status_label)
+        for button in (
+            self.start_button,
+            self.close_button,
+            self.reopen_button,
+            self.return_button,
+            self.submit_button,
+            self.help_button,
+        ):
+            top.addWidget(button)
+
+        self.offline_banner = QLabel("")
+        self.offline_banner.setObjectName("offlineBanner")
+        self.offline_banner.setWordWrap(True)
+        self.offline_banner.setStyleSheet(
+            "background: #b00020; color: white; padding: 6px; font-weight: bold;"
+        )
+        self.offline_banner.setVisible(False)
+        self.notice = QLabel("")
+        self.notice.setObjectName("restoredNotice")
+        self.notice.setWordWrap(True)
+        self.notice.setStyleSheet(
+            "background: #e8f0fe; color: #0b3d91; border: 1px solid #8ab4f8; padding: 6px;"
+        )
+        self.notice.setVisible(False)
+
+        # --- body ---
+        self.nav = QListWidget()
+        self.nav.setObjectName("meetingNav")
+        self.nav.setAccessibleName("Meeting sections")
+        self.nav.setMinimumWidth(210)
+        self.nav.setMaximumWidth(320)
+        self.stack = QStackedWidget()
+        self.attendance_page = AttendancePage()
+        self.checklist_page = ChecklistPage()
+        self.stack.addWidget(self.attendance_page)
+        self.stack.addWidget(self.checklist_page)
+        self.case_pages: dict[int, CasePage] = {}  # discussion id -> page
+        self.splitter = QSplitter()
+        self.splitter.addWidget(self.nav)
+        self.splitter.addWidget(self.stack)
+        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setSizes([240, 1000])
+
+        self.save_summary = QLabel("")
+        self.save_summary.setObjectName("saveSummary")
+
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addWidget(self.status_error)
+        layout.addWidget(self.offline_banner)
+        layout.addWidget(self.notice)
+        layout.addWidget(self.splitter, 1)
+        layout.addWidget(self.save_summary)
+        self.overlay = ShortcutOverlay(self)
+        self._build_shortcuts()
+        self._connect_signals()
+        self.reload()
+
+    # ----- construction ---------------------------------------------------------------------
+    def _shortcut(self, keys: str, slot: Callable[[], object]) -> QShortcut:
+        shortcut = QShortcut(QKeySequence(keys), self)
+        shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        shortcut.activated.connect(slot)
+        return shortcut
+
+    def _build_shortcuts(self) -> None:
+        self.shortcuts = {
+            "next": self._shortcut("Ctrl+PgDown", lambda: self.step_page(1)),
+            "previous": self._shortcut("Ctrl+PgUp", lambda: self.step_page(-1)),
+            "new_action": self._shortcut("Ctrl+Shift+A", self.new_action),
+            "present": self._shortcut("Ctrl+P", self.mark_present),
+            "decisions": self._shortcut("Ctrl+D", self.jump_to_decisions),
+            "save": self._shortcut("Ctrl+S", self.hub.flush_all),
+            "checklist": self._shortcut("Ctrl+Shift+K", self.show_checklist),
+            "help": self._shortcut("Ctrl+/", self.overlay.toggle),
+        }
+
+    def _connect_signals(self) -> None:
+        self.nav.currentRowChanged.connect(self._on_nav_changed)
+        self.start_button.clicked.connect(
+            lambda: self._status(meetings.start_meeting, "start the meeting")
+        )
+        self.close_button.clicked.connect(
+            lambda: self._after_saved(
+                lambda: self._status(meetings.close_to_draft, "close the meeting")
+            )
+        )
+        self.reopen_button.clicked.connect(
+            lambda: self._status(meetings.reopen_meeting, "reopen the meeting")
+        )
+        self.return_button.clicked.connect(
+            lambda: self._status(meetings.return_to_draft, "return the minutes to draft")
+        )
+        self.submit_button.clicked.connect(self.submit)
+        self.checklist_page.submit_button.clicked.connect(self.submit)
+        self.help_button.clicked.connect(self.overlay.toggle)
+        self.attendance_page.confirm_requested.connect(self._on_confirm_statement)
+        self.attendance_page.record_requested.connect(self._on_record_attendance)
+        self.attendance_page.mark_present_requested.connect(self._on_mark_present)
+        self.hub.offline_changed.connect(self._on_offline_changed)
+        self.hub.field_saved.connect(self._on_field_saved)
+        self.ctx.bus.meetings_changed.connect(self._on_meetings_changed)
+
+    # ----- loading --------------------------------------------------------------------------
+    def reload(self) -> None:
+        if self._loading:
+            return
+        self._loading = True
+        meeting_id = self.meeting_id
+
+        def load(_p: Progress) -> ScreenData:
+            with self.ctx.read_sessions() as s:
+                return load_screen(s, meeting_id)
+
+        self.ctx.runner.submit(load, self._on_loaded, self._on_load_failed)
+
+    def _on_load_failed(self, exc: Exception) -> None:
+        self._loading = False
+        self.title.setText("The meeting could not be loaded.")
+        show_error(self.status_error, messages.describe(exc))
+
+    def _on_loaded(self, data: ScreenData) -> None:
+        self._loading = False
+        self.data = data
+        meeting = data.detail.meeting
+        self.title.setText(
+            f"<b style='font-size:14pt'>Level {meeting.level} {meeting.meeting_type.value} "
+            f"meeting — {meeting.meeting_date.isoformat()}"
+            f"{' ' + meeting.start_time.strftime('%H:%M') if meeting.start_time else ''}</b>"
+            f"<br>{meeting.venue or 'venue not set'} · Chair {meeting.chair_name}"
+            f"{' · Minutes ' + meeting.minute_taker_name if meeting.minute_taker_name else ''}"
+            f"{' · Co-ordinator ' + meeting.coordinator_name if meeting.coordinator_name else ''}"
+        )
+        self.status_label.setText(f"Status: <b>{STATUS_TEXT[meeting.status]}</b>")
+        status = meeting.status
+        self.start_button.setVisible(status is MeetingStatus.PLANNED)
+        self.close_button.setVisible(status is MeetingStatus.IN_PROGRESS)
+        self.reopen_button.setVisible(status is MeetingStatus.DRAFT)
+        self.submit_button.setVisible(status is MeetingStatus.DRAFT)
+        self.return_button.setVisible(status is MeetingStatus.AWAITING_SIGN_OFF)
+        self.checklist_page.submit_button.setEnabled(status is MeetingStatus.DRAFT)
+        self.attendance_page.set_data(data)
+        self._sync_case_pages(data)
+        self.checklist_page.set_problems(data.detail.sign_off_problems)
+        self._rebuild_nav()
+        self._set_read_only(meeting.is_frozen)
+        self.title_changed.emit(self.tab_title())
+        if self._first_load:
+            self._first_load = False
+            self._restore_journal()
+            if self.nav.currentRow() < 0:
+                self.nav.setCurrentRow(0)
+        self._update_save_summary()
+        self.loaded.emit()
+
+    def tab_title(self) -> str:
+        if self.data is None:
+            return f"Meeting {self.meeting_id}"
+        meeting = self.data.detail.meeting
+        return f"Meeting {meeting.meeting_date.isoformat()} (L{meeting.level})"
+
+    def _sync_case_pages(self, data: ScreenData) -> None:
+        wanted = {item.discussion.id for item in data.detail.agenda}
+        for disc_id in list(self.case_pages):
+            if disc_id not in wanted:
+                page = self.case_pages.pop(disc_id)
+                for key in page.key_fields():
+                    self.hub.remove(key)
+                self.stack.removeWidget(page)
+                page.deleteLater()
+        for position, item in enumerate(data.detail.agenda, start=1):
+            existing = self.case_pages.get(item.discussion.id)
+            if existing is None:
+                page = CasePage(self.hub, self.ctx.actor, self._write, data, item, position)
+                self.case_pages[item.discussion.id] = page
+                self.stack.addWidget(page)
+            else:
+                existing.update_data(data, item, position)
+
+    def pages(self) -> list[QWidget]:
+        """The pages in meeting order: attendance, the cases in agenda order, the checklist."""
+        out: list[QWidget] = [self.attendance_page]
+        if self.data is not None:
+            out += [self.case_pages[i.discussion.id] for i in self.data.detail.agenda]
+        out.append(self.checklist_page)
+        return out
+
+    def _rebuild_nav(self) -> None:
+        current = self.stack.currentWidget()
+        self.nav.blockSignals(True)
+        self.nav.clear()
+        assert self.data is not None
+        for page in self.pages():
+            if page is self.attendance_page:
+                n = len(self.data.detail.attendance_warnings)
+                text = "Statement and attendance" + (f"  ⚠ {n}" if n else "")
+            elif page is self.checklist_page:
+                n = len(self.data.detail.sign_off_problems)
+                text = f"Sign-off checklist  ({n} to do)" if n else "Sign-off checklist  ✔"
+            else:
+                assert isinstance(page, CasePage)
+                text = f"{page.position}. {page.item.case.display_name}"
+            self.nav.addItem(QListWidgetItem(text))
+        pages = self.pages()
+        self.nav.setCurrentRow(pages.index(current) if current in pages else 0)
+        self.nav.blockSignals(False)
+        self.stack.setCurrentWidget(pages[max(self.nav.currentRow(), 0)])
+
+    def _restore_journal(self) -> None:
+        for entry in self.journal.pending(self.meeting_id):
+            kind, _, rest = entry.field.partition("/")
+            disc, _, agency = rest.partition("/")
+            if kind == "information" and disc.isdigit() and agency.isdigit():
+                page = self.case_pages.get(int(disc))
+                if page is not None:
+                    page.ensure_info_field(int(agency))
+        restored, orphans = self.hub.restore_from_journal()
+        parts = []
+        if restored:
+            parts.append(
+                f"{restored} edit{'s' if restored != 1 else ''} typed on this computer had not "
+                "reached the database (the app closed or the connection was lost); "
+                f"{'they have' if restored != 1 else 'it has'} been put back and "
+                f"{'are' if restored != 1 else 'is'} being saved."
+            )
+        if orphans:
+            parts.append(
+                f"{len(orphans)} earlier edit{'s' if len(orphans) != 1 else ''} could not be put "
+                "back here (the case may have left the agenda); "
+                f"{'they are' if len(orphans) != 1 else 'it is'} still kept on this computer."
+            )
+        if parts:
+            self.notice.setText(" ".join(parts))
+            self.notice.setVisible(True)
+
+    # ----- navigation and shortcuts ---------------------------------------------------------
+    def _on_nav_changed(self, row: int) -> None:
+        pages = self.pages()
+        if 0 <= row < len(pages):
+            self.stack.setCurrentWidget(pages[row])
+
+    def show_page(self, page: QWidget) -> None:
+        pages = self.pages()
+        if page in pages:
+            self.nav.setCurrentRow(pages.index(page))
+
+    def step_page(self, step: int) -> None:
+        count = self.nav.count()
+        if count:
+            row = min(max(self.nav.currentRow() + step, 0), count - 1)
+            self.nav.setCurrentRow(row)
+            page = self.stack.currentWidget()
+            if isinstance(page, CasePage):
+                page.header.setFocus(Qt.FocusReason.ShortcutFocusReason)
+                page.verticalScrollBar().setValue(0)
+
+    def current_case(self) -> CasePage | None:
+        page = self.stack.currentWidget()
+        if isinstance(page, CasePage):
+            return page
+        if self.data is not None and self.data.detail.agenda:
+            first = self.case_pages[self.data.detail.agenda[0].discussion.id]
+            self.show_page(first)
+            return first
+        return None
+
+    def new_action(self) -> None:
+        page = self.current_case()
+        if page is not None:
+            page.focus_new_action()
+
+    def jump_to_decisions(self) -> None:
+        page = self.current_case()
+        if page is not None:
+            page.focus_decisions()
+
+    def mark_present(self) -> None:
+        if self.stack.currentWidget() is not self.attendance_page:
+            self.show_page(self.attendance_page)
+            self.attendance_page.table.setFocus(Qt.FocusReason.ShortcutFocusReason)
+            return
+        self.attendance_page.mark_selected_present()
+
+    def show_checklist(self) -> None:
+        self.show_page(self.checklist_page)
+        self.checklist_page.setFocus(Qt.FocusReason.ShortcutFocusReason)
+
+    # ----- writes ---------------------------------------------------------------------------
+    def _write(
+        self,
+        work: Callable[[Session, Actor], object],
+        error: QLabel,
+        done: Callable[[Any], None] | None = None,
+    ) -> None:
+        actor = self.ctx.actor
+
+        def run(_p: Progress) -> object:
+            with self.ctx.sessions.begin() as s:
+                return work(s, actor)
+
+        def ok(result: object) -> None:
+            show_error(error, "")
+            if done is not None:
+                done(result)
+            self.ctx.bus.actions_changed.emit(set())
+            self.ctx.bus.meetings_changed.emit({self.meeting_id})
+
+        def failed(exc: Exception) -> None:
+            log.info("meeting write refused: %s", exc)
+            show_error(error, messages.describe(exc))
+
+        self.ctx.runner.submit(run, ok, failed)
+
+    def _on_meetings_changed(self, ids: object) -> None:
+        if not ids or (isinstance(ids, set | frozenset) and self.meeting_id in ids):
+            self.reload()
+
+    def _status(self, fn: Callable[[Session, Actor, int], object], _doing: str) -> None:
+        meeting_id = self.meeting_id
+        self._write(lambda s, actor: fn(s, actor, meeting_id), self.status_error)
+
+    def _after_saved(self, then: Callable[[], None]) -> None:
+        """Run ``then`` once every autosaved field has reached the database."""
+        self.hub.flush_all()
+        if not self.hub.unsaved():
+            then()
+            return
+        if self.hub.offline:
+            show_error(
+                self.status_error,
+                f"{len(self.hub.unsaved())} change(s) have not reached the database yet (it "
+                "cannot be reached); they are kept on this computer. Try again once they are "
+                "saved.",
+            )
+            return
+        self._after_save.append(then)
+        show_error(self.status_error, "Saving your last changes first…")
+
+    def _on_field_saved(self, _key: str) -> None:
+        self._update_save_summary()
+        if self._after_save and not self.hub.unsaved():
+            waiting, self._after_save = self._after_save, []
+            show_error(self.status_error, "")
+            for then in waiting:
+                then()
+
+    def submit(self) -> None:
+        self._after_saved(self._submit_now)
+
+    def _submit_now(self) -> None:
+        meeting_id = self.meeting_id
+        actor = self.ctx.actor
+
+        def run(_p: Progress) -> object:
+            with self.ctx.sessions.begin() as s:
+                return meetings.submit_for_sign_off(s, actor, meeting_id)
+
+        def ok(_row: object) -> None:
+            self.checklist_page.clear_refusal()
+            show_error(self.status_error, "")
+            self.ctx.bus.meetings_changed.emit({self.meeting_id})
+
+        def failed(exc: Exception) -> None:
+            if isinstance(exc, ValidationError) and "checklist" in exc.errors:
+                self.checklist_page.show_refusal(exc.errors["checklist"].split("\n"))
+                self.show_page(self.checklist_page)
+                show_error(
+                    self.status_error,
+                    "Not submitted for sign-off: the checklist lists what is missing.",
+                )
+            else:
+                show_error(self.status_error, messages.describe(exc))
+
+        self.ctx.runner.submit(run, ok, failed)
+
+    def _on_confirm_statement(self) -> None:
+        meeting_id = self.meeting_id
+        self._write(
+            lambda s, actor: meetings.confirm_statement(s, actor, meeting_id),
+            self.attendance_page.statement_error,
+        )
+
+    def _on_record_attendance(self, values: dict[str, Any]) -> None:
+        page = self.attendance_page
+        try:
+            arrived = parse_time(values.pop("arrived"))
+            departed = parse_time(values.pop("departed"))
+        except ValueError:
+            show_error(page.form_error, "Give the times as hh:mm, for example 09:30.")
+            return
+        self._record_attendance({**values, "arrived_at": arrived, "departed_at": departed})
+
+    def _on_mark_present(self, values: dict[str, Any]) -> None:
+        if values.get("arrived_at") is None:
+            values["arrived_at"] = datetime.now().time().replace(second=0, microsecond=0)
+        departed = values.get("departed_at")
+        if departed is not None and departed < values["arrived_at"]:
+            values["departed_at"] = None
+        self._record_attendance(values)
+
+    def _record_attendance(self, values: dict[str, Any]) -> None:
+        meeting_id = self.meeting_id
+        self._write(
+            lambda s, actor: attendance.record_attendance(s, actor, meeting_id, **values),
+            self.attendance_page.form_error,
+        )
+
+    # ----- state ----------------------------------------------------------------------------
+    def _on_offline_changed(self, offline: bool, reason: str) -> None:
+        if offline:
+            self.offline_banner.setText(
+                "The database cannot be reached. Everything you type is kept on this computer "
+                f"and will be saved as soon as it is back (retrying every "
+                f"{self.hub.retry_timer.interval() // 1000 or 1} s). ({reason})"
+            )
+        self.offline_banner.setVisible(offline)
+        self._update_save_summary()
+
+    def _update_save_summary(self) -> None:
+        unsaved = self.hub.unsaved()
+        if unsaved:
+            self.save_summary.setText(
+                f"{len(unsaved)} change(s) not in the database yet — kept on this computer."
+            )
+        else:
+            self.save_summary.setText("All changes are saved.")
+
+    def _set_read_only(self, frozen: bool) -> None:
+        self.hub.read_only = frozen
+        if not frozen:
+            return
+        for edit in self.findChildren(QPlainTextEdit):
+            edit.setReadOnly(True)
+        for line in self.findChildren(QLineEdit):
+            line.setReadOnly(True)
+        for widget in self.findChildren(QComboBox):
+            widget.setEnabled(False)
+        for button in self.findChildren(QAbstractButton):
+            if button is not self.help_button:
+                button.setEnabled(False)
+        show_error(
+            self.status_error,
+            "These minutes are signed off: nothing can change. A correction is an addendum.",
+        )
+
+    def has_unsaved_changes(self) -> bool:
+        return bool(self.hub.unsaved())
+
+    def confirm_close(self, callback: Callable[[bool], None]) -> None:
+        """Closing the tab: save what is pending; the journal keeps anything not yet saved."""
+        self.hub.flush_all()
+        callback(True)
+
+    @property
+    def current_page(self) -> QWidget | None:
+        return self.stack.currentWidget()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802
+        super().resizeEvent(event)
+        if self.overlay.isVisible():
+            self.overlay.move(
+                (self.width() - self.overlay.width()) // 2,
+                max(40, (self.height() - self.overlay.height()) // 3),
+            )
