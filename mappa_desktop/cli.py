@@ -1,0 +1,552 @@
+"""The command line: the composition root that builds the engine and hands over to a command or
+to the GUI (ARCHITECTURE.md sections 2 and 7).
+
+Exit status: 0 success, 1 refused (bad input, schema or database problem, permission), 2 usage.
+Every error is one line (or one line per field) on stderr starting "error: ", never a traceback.
+A command is a ``Command`` in ``COMMANDS``: its ``setup`` adds the arguments and its ``run`` does
+the work; adding one (``minutes``, ``verify``) means adding an entry there.
+
+``ui`` is imported only when the GUI is asked for, so ``mappa-desktop cases`` never loads Qt.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import importlib
+import io
+import json
+import os
+import re
+import sys
+import traceback
+import unicodedata
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any, TextIO
+
+from sqlalchemy import Engine, func, select, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
+from sqlalchemy.orm import Session, sessionmaker
+
+from mappa_desktop import __version__, paths
+from mappa_desktop.db.engine import make_engine, make_session_factory, read_engine, resolve_url
+from mappa_desktop.db.models import User
+from mappa_desktop.db.schema import check_schema, current_revision, migrate
+from mappa_desktop.domain.errors import (
+    MappaError,
+    NotFound,
+    PermissionDenied,
+    StorageError,
+    ValidationError,
+)
+from mappa_desktop.services import imports, listing, people
+from mappa_desktop.services.actor import Actor
+
+EXIT_OK = 0
+EXIT_REFUSED = 1
+EXIT_USAGE = 2
+USER_ENV = "MAPPA_USER"
+DEFAULT_DEMO_CASES = 2_000
+DEFAULT_DEMO_SEED = 1
+
+
+# --- plumbing ------------------------------------------------------------------------------------
+
+
+@dataclass
+class Database:
+    """What a command gets: the resolved URL (for messages), the engine and session factories."""
+
+    url: str
+    engine: Engine
+    sessions: sessionmaker[Session]
+    read_sessions: sessionmaker[Session]
+
+    @property
+    def safe_url(self) -> str:
+        return safe_url(self.url)
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.engine.dialect.name == "sqlite"
+
+
+def safe_url(url: str) -> str:
+    """The URL with any password masked, for messages."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        return url
+
+
+def open_database(args: argparse.Namespace, *, check: bool = True) -> Database:
+    """Build the engine for ``--database`` (or the fallbacks) and, unless ``check`` is off, make
+    sure the schema is usable: a local SQLite file is created or upgraded automatically, a
+    PostgreSQL database must already be at this build's revision (``migrate`` upgrades it)."""
+    url = resolve_url(args.database)
+    try:
+        engine = make_engine(url)
+    except ArgumentError as exc:
+        raise StorageError(f"'{safe_url(url)}' is not a usable database URL: {exc}") from None
+    args.resolved_url = url
+    database = Database(
+        url=url,
+        engine=engine,
+        sessions=make_session_factory(engine),
+        read_sessions=make_session_factory(read_engine(engine)),
+    )
+    if check:
+        check_schema(engine, allow_upgrade=database.is_sqlite)
+    return database
+
+
+def _os_login() -> str:
+    """The operating-system login, made into a valid app login (lower case, safe characters)."""
+    try:
+        raw = getpass.getuser()
+    except (KeyError, OSError):  # no passwd entry, no USER variable
+        raw = "local"
+    login = re.sub(r"[^a-z0-9_.-]", "_", raw.strip().lower())[:63]
+    return login if login and (login[0].isalpha() or login[0] == "_") else f"_{login}"[:63]
+
+
+def acting_user(session: Session, database: Database, login: str | None) -> Actor:
+    """Who is acting (ARCHITECTURE.md section 5).
+
+    On a local SQLite file: ``--user``, else ``MAPPA_USER``, else the operating-system login;
+    a new file gets that login as its first (administrator) user. On PostgreSQL: ``--user``
+    or ``MAPPA_USER`` if given, else the database login (``SELECT current_user``), which must be
+    a mappa-desktop user (except on a database with no users yet, where it becomes the first).
+    """
+    chosen = login or os.environ.get(USER_ENV) or None
+    if database.is_sqlite:
+        return people.ensure_local_user(session, chosen or _os_login())
+    if chosen is None:
+        chosen = str(session.scalar(text("SELECT current_user")))
+    if not session.scalar(select(func.count()).select_from(User)):
+        return people.ensure_local_user(session, chosen)
+    try:
+        return people.get_actor(session, chosen)
+    except NotFound:
+        raise PermissionDenied(
+            f"'{chosen}' is not a mappa-desktop user in {database.safe_url}; ask an "
+            "administrator to add you, or give --user LOGIN."
+        ) from None
+
+
+def _json_default(value: object) -> object:
+    if isinstance(value, date | datetime):
+        return value.isoformat()
+    raise TypeError(f"cannot write {type(value).__name__} as JSON")
+
+
+def write_json(out: TextIO, data: object) -> None:
+    # One string, one write: json.dump would call write() for every token.
+    out.write(json.dumps(data, ensure_ascii=False, indent=2, default=_json_default) + "\n")
+
+
+def display_width(value: str) -> int:
+    """Terminal columns a string takes: combining marks take none, wide characters two."""
+    width = 0
+    for ch in value:
+        if unicodedata.combining(ch) or unicodedata.category(ch) in ("Mn", "Me", "Cf"):
+            continue
+        width += 2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1
+    return width
+
+
+def write_table(out: TextIO, headers: Sequence[str], rows: Sequence[Sequence[str]]) -> None:
+    """An aligned plain-text table (left-aligned columns, two spaces apart)."""
+    widths = [display_width(h) for h in headers]
+    for row in rows:
+        for n, cell in enumerate(row):
+            widths[n] = max(widths[n], display_width(cell))
+
+    def line(cells: Sequence[str]) -> str:
+        padded = [c + " " * (w - display_width(c)) for c, w in zip(cells, widths, strict=True)]
+        return "  ".join(padded).rstrip()
+
+    out.write(line(headers) + "\n")
+    out.write(line(["-" * w for w in widths]) + "\n")
+    for row in rows:
+        out.write(line(row) + "\n")
+
+
+# --- commands ------------------------------------------------------------------------------------
+
+
+def cmd_migrate(args: argparse.Namespace, out: TextIO) -> int:
+    database = open_database(args, check=False)
+    before = current_revision(database.engine)
+    backup = migrate(database.engine)
+    after = current_revision(database.engine)
+    if before == after:
+        out.write(f"{database.safe_url} is already at schema revision {after}.\n")
+    else:
+        out.write(
+            f"{database.safe_url} upgraded from schema revision {before or '(none)'} to {after}.\n"
+        )
+    if backup is not None:
+        out.write(f"Backup of the previous file: {backup}\n")
+    return EXIT_OK
+
+
+def cmd_demo(args: argparse.Namespace, out: TextIO) -> int:
+    from mappa_desktop.demo.generate import generate_demo  # only this command needs it
+
+    database = open_database(args)
+    with database.sessions.begin() as session:
+        actor = acting_user(session, database, args.user)
+    progress = _progress_printer() if sys.stderr.isatty() else None
+    summary = generate_demo(
+        database.engine, cases=args.cases, seed=args.seed, actor=actor, progress=progress
+    )
+    out.write(
+        f"Demo data in {database.safe_url} (seed {summary.seed}): {summary.cases:,} cases, "
+        f"{summary.people} practitioners ({summary.users} with logins), "
+        f"{summary.actions:,} actions, {summary.meetings} meetings "
+        f"({summary.meetings_signed_off} signed off).\n"
+    )
+    return EXIT_OK
+
+
+def _progress_printer() -> Callable[[str, int, int], None]:
+    def show(stage: str, done: int, total: int) -> None:
+        sys.stderr.write(f"\r{stage}: {done:,} of {total:,}   ")
+        if done >= total:
+            sys.stderr.write("\n")
+        sys.stderr.flush()
+
+    return show
+
+
+def case_json(row: listing.CaseRow) -> dict[str, Any]:
+    return {
+        "id": row.id,
+        "family_name": row.family_name,
+        "given_names": row.given_names,
+        "date_of_birth": row.date_of_birth,
+        "category": row.category,
+        "level": row.level,
+        "lead_agency": row.lead_agency,
+        "identifiers": dict(row.identifiers),
+        "aliases": list(row.aliases),
+        "custody_status": row.custody_status.value,
+        "next_review_due": row.next_review_due,
+        "review_overdue": row.review_overdue,
+        "overall_rosh": row.overall_rosh.value if row.overall_rosh else None,
+        "open_actions": row.open_actions,
+    }
+
+
+def cmd_cases(args: argparse.Namespace, out: TextIO) -> int:
+    database = open_database(args)
+    with database.read_sessions() as session:
+        rows = listing.list_cases(session)
+    if args.json:
+        write_json(out, [case_json(r) for r in rows])
+        return EXIT_OK
+
+    def review(r: listing.CaseRow) -> str:
+        if r.registration_ended_on is not None:
+            return f"ended {r.registration_ended_on.isoformat()}"
+        if r.next_review_due is None:
+            return ""
+        return r.next_review_due.isoformat() + (" overdue" if r.review_overdue else "")
+
+    write_table(
+        out,
+        ["ID", "Name", "Born", "Cat", "Level", "Lead", "RoSH", "Next review", "Open actions"],
+        [
+            [
+                str(r.id),
+                r.display_name,
+                r.date_of_birth.isoformat() if r.date_of_birth else "",
+                str(r.category or ""),
+                str(r.level or ""),
+                r.lead_agency,
+                r.overall_rosh.label if r.overall_rosh else "",
+                review(r),
+                str(r.open_actions),
+            ]
+            for r in rows
+        ],
+    )
+    out.write(f"{len(rows):,} case{'s' if len(rows) != 1 else ''}\n")
+    return EXIT_OK
+
+
+def meeting_json(row: listing.MeetingListRow) -> dict[str, Any]:
+    return {
+        "id": row.id,
+        "date": row.meeting_date,
+        "start_time": row.start_time.strftime("%H:%M") if row.start_time else None,
+        "level": row.level,
+        "type": row.meeting_type.value,
+        "status": row.status.value,
+        "chair": row.chair,
+        "venue": row.venue,
+        "case_count": row.case_count,
+    }
+
+
+def cmd_meetings(args: argparse.Namespace, out: TextIO) -> int:
+    database = open_database(args)
+    with database.read_sessions() as session:
+        rows = listing.list_meetings(session)
+    if args.json:
+        write_json(out, [meeting_json(r) for r in rows])
+        return EXIT_OK
+    write_table(
+        out,
+        ["ID", "Date", "Time", "Level", "Type", "Status", "Chair", "Cases", "Venue"],
+        [
+            [
+                str(r.id),
+                r.meeting_date.isoformat(),
+                r.start_time.strftime("%H:%M") if r.start_time else "",
+                str(r.level),
+                r.meeting_type.value,
+                r.status.value.replace("_", " "),
+                r.chair,
+                str(r.case_count),
+                r.venue,
+            ]
+            for r in rows
+        ],
+    )
+    out.write(f"{len(rows):,} meeting{'s' if len(rows) != 1 else ''}\n")
+    return EXIT_OK
+
+
+def cmd_import_cases(args: argparse.Namespace, out: TextIO) -> int:
+    path = Path(args.file)
+    database = open_database(args)
+    with database.sessions.begin() as session:
+        actor = acting_user(session, database, args.user)
+        result = imports.import_cases_csv(session, actor, path)
+    if result.created:
+        first, last = min(result.case_ids), max(result.case_ids)
+        ids = f"case {first}" if first == last else f"cases {first}-{last}"
+        out.write(
+            f"Imported {result.created:,} case{'s' if result.created != 1 else ''} ({ids}).\n"
+        )
+    return EXIT_OK
+
+
+@dataclass(frozen=True)
+class Command:
+    name: str
+    help: str
+    setup: Callable[[argparse.ArgumentParser], None]
+    run: Callable[[argparse.Namespace, TextIO], int]
+
+
+def _no_arguments(_: argparse.ArgumentParser) -> None:
+    return None
+
+
+def _json_flag(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--json", action="store_true", help="print JSON (UTF-8) instead of a table")
+
+
+def _demo_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--cases",
+        type=_positive_int,
+        default=DEFAULT_DEMO_CASES,
+        metavar="N",
+        help=f"how many cases to create (default {DEFAULT_DEMO_CASES:,})",
+    )
+    parser.add_argument(
+        "--seed",
+        type=int,
+        default=DEFAULT_DEMO_SEED,
+        metavar="S",
+        help=f"random seed: the same seed gives the same data (default {DEFAULT_DEMO_SEED})",
+    )
+
+
+def _import_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("file", metavar="FILE.csv", help="UTF-8 CSV file with a header row")
+
+
+def _positive_int(value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{value}' is not a whole number") from None
+    if number < 1:
+        raise argparse.ArgumentTypeError("give a number of 1 or more")
+    return number
+
+
+COMMANDS: tuple[Command, ...] = (
+    Command("migrate", "create or upgrade the database schema", _no_arguments, cmd_migrate),
+    Command("demo", "fill an empty database with realistic demo data", _demo_arguments, cmd_demo),
+    Command("cases", "list cases", _json_flag, cmd_cases),
+    Command("meetings", "list meetings with id, date, level and status", _json_flag, cmd_meetings),
+    Command(
+        "import-cases",
+        "import cases from a CSV file: all rows or none",
+        _import_arguments,
+        cmd_import_cases,
+    ),
+)
+
+
+def _connection_options(parser: argparse.ArgumentParser, *, top_level: bool) -> None:
+    # The sub-commands accept the same options; SUPPRESS keeps a value given before the
+    # command from being overwritten by the sub-command's default.
+    default = None if top_level else argparse.SUPPRESS
+    parser.add_argument(
+        "--database",
+        metavar="URL",
+        default=default,
+        help="sqlite:///path/file.sqlite3 or postgresql+psycopg://user@host/db "
+        "(default: $MAPPA_DATABASE_URL, else the local file)",
+    )
+    parser.add_argument(
+        "--user",
+        metavar="LOGIN",
+        default=default,
+        help="who is acting (default: $MAPPA_USER, else your login; on PostgreSQL the "
+        "database login)",
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="mappa-desktop",
+        description="MAPPA panels: cases, risk, meetings and signed-off minutes. "
+        "Without a command, opens the app.",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    _connection_options(parser, top_level=True)
+    parser.add_argument(
+        "--demo", action="store_true", help="open the app on a ready-made demo database"
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for command in COMMANDS:
+        child = sub.add_parser(command.name, help=command.help, description=command.help)
+        _connection_options(child, top_level=False)
+        command.setup(child)
+        child.set_defaults(run=command.run)
+    return parser
+
+
+# --- entry point ---------------------------------------------------------------------------------
+
+
+def _utf8_streams() -> None:
+    """UTF-8 output whatever the locale (a C locale would otherwise fail on any accent)."""
+    for stream, errors in ((sys.stdout, "strict"), (sys.stderr, "backslashreplace")):
+        if isinstance(stream, io.TextIOWrapper):
+            stream.reconfigure(encoding="utf-8", errors=errors)
+
+
+def report(error: BaseException, url: str | None) -> list[str]:
+    """The lines to print on stderr for a refused command."""
+    if isinstance(error, ValidationError):
+        lines = []
+        for field, message in error.errors.items():
+            match = re.match(r"^(row \d+), (.+)$", field)
+            where = f"{match.group(1)}, column {match.group(2)}" if match else field
+            for part in message.splitlines() or [""]:
+                lines.append(f"{where}: {part}")
+        return lines
+    if isinstance(error, MappaError):
+        return [str(error)]
+    where = f"the database {safe_url(url)}" if url else "the database"
+    assert isinstance(error, DBAPIError)
+    reason = str(error.orig).strip().splitlines()[0] if error.orig is not None else str(error)
+    if isinstance(error, OperationalError):
+        return [f"cannot use {where}: {reason.rstrip('.')}."]
+    return [f"{where} refused the operation: {reason.rstrip('.')}."]
+
+
+def _log_crash(exc: BaseException) -> Path | None:
+    try:
+        log = paths.log_dir() / "cli-errors.log"
+        with log.open("a", encoding="utf-8") as f:
+            f.write(f"--- {datetime.now(UTC).isoformat()} {' '.join(sys.argv)}\n")
+            f.write("".join(traceback.format_exception(exc)))
+        return log
+    except OSError:
+        return None
+
+
+def _no_display() -> bool:
+    """On Linux without a display Qt aborts the process; say so in a sentence instead."""
+    return (
+        sys.platform.startswith("linux")
+        and not os.environ.get("QT_QPA_PLATFORM")
+        and not os.environ.get("DISPLAY")
+        and not os.environ.get("WAYLAND_DISPLAY")
+    )
+
+
+def _open_gui(argv: Sequence[str], parser: argparse.ArgumentParser) -> int:
+    try:
+        app = importlib.import_module("ui.app")
+    except ModuleNotFoundError as exc:
+        if exc.name not in ("ui", "ui.app"):
+            raise
+        app = None
+    start = getattr(app, "main", None)
+    if not callable(start):
+        parser.print_help()
+        return EXIT_OK
+    if _no_display():
+        raise StorageError(
+            "There is no display to open the app on (DISPLAY is not set); run it from a desktop "
+            "session, or use a command such as 'mappa-desktop cases' (see --help)."
+        )
+    result = start(list(argv))
+    return int(result) if isinstance(result, int) else EXIT_OK
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit status."""
+    _utf8_streams()
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser()
+    try:
+        args = parser.parse_args(arguments)  # exits with status 2 on a usage error
+    except SystemExit as exc:
+        return int(exc.code) if isinstance(exc.code, int) else EXIT_USAGE
+    args.resolved_url = None
+    try:
+        if args.command is None:
+            return _open_gui(arguments, parser)
+        status: int = args.run(args, sys.stdout)
+        sys.stdout.flush()
+        return status
+    except (MappaError, DBAPIError) as exc:
+        for line in report(exc, args.resolved_url or _guess_url(args)):
+            sys.stderr.write(f"error: {line}\n")
+        return EXIT_REFUSED
+    except BrokenPipeError:
+        # The reader went away (``mappa-desktop cases | head``): not an error.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_OK
+    except KeyboardInterrupt:
+        sys.stderr.write("error: interrupted; nothing more was changed.\n")
+        return 130
+    except Exception as exc:
+        log = _log_crash(exc)
+        where = f"; the details are in {log}" if log else ""
+        sys.stderr.write(f"error: unexpected internal error ({type(exc).__name__}: {exc}){where}\n")
+        return EXIT_REFUSED
+
+
+def _guess_url(args: argparse.Namespace) -> str | None:
+    try:
+        return resolve_url(getattr(args, "database", None))
+    except StorageError:
+        return None

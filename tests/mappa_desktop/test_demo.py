@@ -1,0 +1,266 @@
+"""The demo database: deterministic, realistic, and obeying every rule the services enforce."""
+
+from __future__ import annotations
+
+import json
+import unicodedata
+from collections import Counter
+from datetime import date
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy import func, select
+
+from mappa_desktop.db.engine import make_engine
+from mappa_desktop.db.models import (
+    Action,
+    AuditEvent,
+    Case,
+    CaseAlias,
+    CaseIdentifier,
+    Meeting,
+    Minutes,
+    Person,
+    Registration,
+    RiskAssessment,
+    RmpItem,
+    RmpRevision,
+    RoshRating,
+    User,
+)
+from mappa_desktop.db.schema import migrate
+from mappa_desktop.demo import names
+from mappa_desktop.demo.generate import ascii_fold, crn, generate_demo, nomis_number, pnc_id
+from mappa_desktop.domain.enums import ActionStatus, MeetingStatus, Role, RoshLevel
+from mappa_desktop.domain.errors import PermissionDenied, StateError, ValidationError
+from mappa_desktop.services import cases, listing, meetings, minutes, people
+from mappa_desktop.services.actor import Actor
+from tests.conftest import Database, make_user
+from tests.mappa_desktop.test_cli import run
+
+TODAY = date.today()
+RANK = {level.value: level.rank for level in RoshLevel}
+
+
+def _names(engine: sa.Engine) -> list[tuple[str, str]]:
+    with engine.connect() as conn:
+        rows = conn.execute(select(Case.family_name, Case.given_names).order_by(Case.id))
+        return [(family, given) for family, given in rows]
+
+
+def _fresh_sqlite(path: Path) -> sa.Engine:
+    engine = make_engine(f"sqlite:///{path}")
+    migrate(engine)
+    return engine
+
+
+def test_demo_cli_round_trips_2000_cases_with_names_exactly(db: Database, tmp_path: Path) -> None:
+    result = run("demo", "--cases", "2000", "--seed", "7", "--database", db.url, home=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "2,000 cases" in result.stdout
+    listed = run("cases", "--json", "--database", db.url, home=tmp_path)
+    assert listed.returncode == 0, listed.stderr
+    data = json.loads(listed.stdout)
+    assert len(data) == 2000
+
+    with db.engine.connect() as conn:
+        stored = {
+            i: (f, g)
+            for i, f, g in conn.execute(select(Case.id, Case.family_name, Case.given_names))
+        }
+        aliases: dict[int, list[str]] = {}
+        for case_id, name in conn.execute(
+            select(CaseAlias.case_id, CaseAlias.name).order_by(CaseAlias.id)
+        ):
+            aliases.setdefault(case_id, []).append(name)
+        identifiers: dict[int, dict[str, str]] = {}
+        for case_id, scheme, value in conn.execute(
+            select(CaseIdentifier.case_id, CaseIdentifier.scheme, CaseIdentifier.value)
+        ):
+            identifiers.setdefault(case_id, {})[scheme.value] = value
+    assert {c["id"]: (c["family_name"], c["given_names"]) for c in data} == stored
+    assert {c["id"]: c["aliases"] for c in data if c["aliases"]} == aliases
+    assert {c["id"]: c["identifiers"] for c in data if c["identifiers"]} == identifiers
+
+    text = " ".join(f"{f} {g}" for f, g in stored.values())
+    scripts = {unicodedata.name(ch).split()[0] for ch in text if ch.isalpha()}
+    assert {"LATIN", "CYRILLIC", "GREEK", "ARABIC"} <= scripts
+    assert any(ch in text for ch in "ễứạọ"), "Vietnamese and Yoruba letters"
+    assert "'" in text and any("&" in a for names_ in aliases.values() for a in names_)
+    assert all(unicodedata.is_normalized("NFC", part) for pair in stored.values() for part in pair)
+
+    meetings_out = run("meetings", "--json", "--database", db.url, home=tmp_path)
+    listed_meetings = json.loads(meetings_out.stdout)
+    statuses = Counter(m["status"] for m in listed_meetings)
+    assert statuses["planned"] == 2 and statuses["draft"] == 1
+    assert statuses["signed_off"] + statuses["distributed"] >= 9 and statuses["distributed"] >= 1
+    assert all({"id", "date", "level", "status"} <= set(m) for m in listed_meetings)
+
+
+def test_demo_same_seed_gives_the_same_data(tmp_path: Path) -> None:
+    engines = [_fresh_sqlite(tmp_path / f"demo{n}.sqlite3") for n in range(3)]
+    try:
+        for engine, seed in zip(engines, (11, 11, 12), strict=True):
+            generate_demo(engine, cases=150, seed=seed, today=TODAY)
+        same = [_names(e) for e in engines[:2]]
+        other = _names(engines[2])
+        assert same[0] == same[1] and len(same[0]) == 150
+        assert other != same[0]
+        with engines[0].connect() as a, engines[1].connect() as b:
+            for stmt in (
+                select(CaseIdentifier.case_id, CaseIdentifier.scheme, CaseIdentifier.value),
+                select(Registration.case_id, Registration.level, Registration.next_review_due),
+                select(Person.family_name, Person.given_names),
+                select(Meeting.meeting_date, Meeting.level, Meeting.status),
+            ):
+                assert sorted(a.execute(stmt).all()) == sorted(b.execute(stmt).all())
+    finally:
+        for engine in engines:
+            engine.dispose()
+
+
+def test_demo_data_obeys_the_rules(db: Database) -> None:
+    summary = generate_demo(db.engine, cases=400, seed=3, today=TODAY)
+    assert summary.cases == 400 and summary.meetings == 14 and summary.meetings_signed_off == 11
+    with db.sessions() as s:
+        regs = s.execute(
+            select(
+                Registration.case_id,
+                Registration.category,
+                Registration.level,
+                Registration.rationale,
+                Registration.is_current,
+                Registration.start_date,
+                Registration.next_review_due,
+            )
+        ).all()
+        assert not [r for r in regs if r.category == 3 and r.level == 1]
+        assert all(r.rationale.strip() for r in regs)
+        assert all(r.next_review_due is None or r.next_review_due >= r.start_date for r in regs)
+        current = Counter(r.case_id for r in regs if r.is_current)
+        assert set(current.values()) == {1} and len(current) == 400
+        levels = Counter(r.level for r in regs if r.is_current)
+        assert levels[1] > 300 and levels[2] + levels[3] >= 36
+
+        # Every assessment: overall RoSH is the highest rating; the community grid is complete.
+        grids: dict[int, list[str]] = {}
+        for assessment_id, level in s.execute(select(RoshRating.assessment_id, RoshRating.level)):
+            grids.setdefault(assessment_id, []).append(level.value)
+        for assessment_id, overall in s.execute(
+            select(RiskAssessment.id, RiskAssessment.overall_rosh)
+        ):
+            cells = grids[assessment_id]
+            assert len(cells) in (4, 9)
+            assert max(RANK[c] for c in cells) == overall.rank
+
+        # Actions not done say why; done ones say when.
+        for status, reason, completed in s.execute(
+            select(Action.status, Action.not_done_reason, Action.completed_on)
+        ):
+            if status in (ActionStatus.CARRIED_OVER, ActionStatus.CANCELLED):
+                assert reason is not None
+            if status is ActionStatus.DONE:
+                assert completed is not None and completed <= TODAY
+        assert s.scalar(
+            select(func.count()).select_from(Action).where(Action.status == "carried_over")
+        )
+
+        # RMP items for Level 2/3 cases, each with its revisions numbered from 1.
+        revisions = Counter(s.scalars(select(RmpRevision.item_id)))
+        for item_id, version in s.execute(select(RmpItem.id, RmpItem.version)):
+            assert revisions[item_id] == version >= 1
+
+        # An audit "create" event for every case; signed meetings have frozen minutes.
+        created = set(
+            s.scalars(
+                select(AuditEvent.case_id).where(
+                    AuditEvent.entity == "case", AuditEvent.action == "create"
+                )
+            )
+        )
+        assert len(created) == 400
+        signed = s.scalars(
+            select(Meeting.id).where(
+                Meeting.status.in_((MeetingStatus.SIGNED_OFF, MeetingStatus.DISTRIBUTED))
+            )
+        ).all()
+        assert len(signed) == 11
+        for meeting_id in signed:
+            record = s.scalar(select(Minutes).where(Minutes.meeting_id == meeting_id))
+            assert record is not None
+            assert minutes.verify(s, record.content_sha256).genuine
+            assert s.scalar(
+                select(func.count())
+                .select_from(AuditEvent)
+                .where(AuditEvent.meeting_id == meeting_id, AuditEvent.action == "sign_off")
+            )
+        draft = s.scalar(select(Meeting.id).where(Meeting.status == MeetingStatus.DRAFT))
+        assert draft is not None
+        assert meetings.sign_off_problems(s, draft) == []  # ready for the chair
+        assert (s.scalar(select(func.count()).select_from(User)) or 0) >= 20
+        rows = listing.list_cases(s)
+        assert len(rows) == 400 and any(r.review_overdue for r in rows)
+        assert any(r.open_actions for r in rows)
+
+
+def test_demo_ids_leave_room_for_new_records(db: Database, admin: Actor) -> None:
+    generate_demo(db.engine, cases=60, seed=5, today=TODAY, meetings=False)
+    with db.sessions.begin() as s:
+        police = people.find_agency(s, "Police")
+        assert police is not None
+        detail = cases.register_case(
+            s,
+            admin,
+            family_name="After",
+            date_of_birth=None,
+            lead_agency_id=police.id,
+            category=1,
+            level=1,
+        )
+        person = people.add_person(s, admin, family_name="New", agency_id=police.id)
+    assert detail.id == 61
+    assert person.id > 148
+
+
+def test_demo_refuses_a_database_that_already_has_cases(db: Database) -> None:
+    generate_demo(db.engine, cases=5, seed=1, today=TODAY, meetings=False)
+    with pytest.raises(StateError) as caught:
+        generate_demo(db.engine, cases=5, seed=1, today=TODAY)
+    assert "already holds 5 cases" in str(caught.value)
+
+
+@pytest.mark.parametrize("count", [0, -3, 10_000_000])
+def test_demo_refuses_a_bad_number_of_cases(db: Database, count: int) -> None:
+    with pytest.raises(ValidationError) as caught:
+        generate_demo(db.engine, cases=count, seed=1)
+    assert "cases" in caught.value.errors
+
+
+def test_identifier_formats_are_unique_and_well_formed() -> None:
+    pncs = {pnc_id(i, 2019) for i in range(5000)}
+    crns = {crn(i) for i in range(5000)}
+    nomis = {nomis_number(i) for i in range(5000)}
+    assert len(pncs) == len(crns) == len(nomis) == 5000
+    assert all(len(p) == 13 and p[4] == "/" and p[-1].isalpha() for p in pncs)
+    assert all(len(c) == 7 and c[0].isalpha() and c[1:].isdigit() for c in crns)
+    assert all(len(n) == 7 and n[1:5].isdigit() and n[5:].isalpha() for n in nomis)
+
+
+def test_names_are_nfc_and_logins_fold_to_ascii() -> None:
+    every = [
+        name
+        for culture in names.CULTURES
+        for name in (*culture.male, *culture.female, *culture.family)
+    ]
+    assert all(unicodedata.is_normalized("NFC", n) for n in every)
+    assert ascii_fold("Łukasz") == "lukasz" and ascii_fold("O'Brien") == "obrien"
+    assert ascii_fold("Дмитрий") == ""
+
+
+def test_demo_needs_an_administrator_or_coordinator(db: Database) -> None:
+    reader = make_user(db, "reader", [Role.READER])
+    with pytest.raises(PermissionDenied):
+        generate_demo(db.engine, cases=5, seed=1, actor=reader)
+    with db.sessions() as s:
+        assert not s.scalar(select(func.count()).select_from(Case))
