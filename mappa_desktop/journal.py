@@ -7,7 +7,9 @@ removed. If the app is killed, the power fails or the server is unreachable, the
 the next time the meeting is opened the app puts the text back and saves it.
 
 Entries are keyed by the database (its URL without the password), the meeting and a field key
-chosen by the caller, e.g. ``risk_summary/12`` or ``information/12/3``. Plain ``sqlite3``, no Qt.
+chosen by the caller, e.g. ``risk_summary/12`` or ``information/12/3`` for autosaved fields, or
+``case:12:decision:new`` for the draft of a form saved by its button (the text is then the whole
+form as JSON; it is never written to the database by itself). Plain ``sqlite3``, no Qt.
 Every call opens its own short connection, so any thread (or a second process) may use it.
 """
 

@@ -304,6 +304,10 @@ class MainWindow(QMainWindow):
                 default=QMessageBox.StandardButton.Cancel,
             )
             return
+        for view in list(self._meeting_views.values()):
+            flush = getattr(view, "flush", None)
+            if callable(flush):
+                flush()  # journal drafts and pending text, start the last saves
         self.save_state()
         self.ctx.runner.wait_all(10_000)
         event.accept()

@@ -18,6 +18,8 @@ from pytestqt.qtbot import QtBot
 from sqlalchemy import Engine
 from sqlalchemy.engine import make_url
 
+from mappa_desktop.db.models import Decision
+from mappa_desktop.domain.enums import DecisionKind
 from mappa_desktop.journal import Journal
 from mappa_desktop.services import discussions, meetings
 from tests.conftest import Database
@@ -32,6 +34,7 @@ from tests.ui.meeting_helpers import (
 )
 from ui.views.meeting import MeetingView
 from ui.views.meeting.case_page import CasePage
+from ui.views.meeting.decisions import decision_draft_key
 
 pytestmark = pytest.mark.gui
 REPO = Path(__file__).resolve().parents[2]
@@ -52,7 +55,7 @@ APP_SCRIPT = textwrap.dedent(
     from ui.views.meeting import MeetingView
 
     url, login, meeting_id, mode = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
-    first, second = sys.argv[5], sys.argv[6]
+    first, second, target = sys.argv[5], sys.argv[6], sys.argv[7]
     app = QApplication(sys.argv[:1])
     engine = make_engine(url)
     with make_session_factory(engine).begin() as s:
@@ -69,7 +72,8 @@ APP_SCRIPT = textwrap.dedent(
             return
         state["started"] = True
         view.step_page(1)
-        editor = view.stack.currentWidget().risk_summary.editor
+        page = view.stack.currentWidget()
+        editor = page.risk_summary.editor if target == "risk" else page.decisions.rationale
         editor.setFocus()
         chars = list(first)
 
@@ -104,7 +108,14 @@ APP_SCRIPT = textwrap.dedent(
 
 
 def _run_app_and_kill(
-    tmp_path: Path, db: Database, login: str, meeting_id: int, mode: str, first: str, second: str
+    tmp_path: Path,
+    db: Database,
+    login: str,
+    meeting_id: int,
+    mode: str,
+    first: str,
+    second: str,
+    target: str = "risk",
 ) -> None:
     script = tmp_path / "app.py"
     script.write_text(APP_SCRIPT, encoding="utf-8")
@@ -114,7 +125,17 @@ def _run_app_and_kill(
     with (
         log.open("w") as errors,
         subprocess.Popen(
-            [sys.executable, str(script), db.url, login, str(meeting_id), mode, first, second],
+            [
+                sys.executable,
+                str(script),
+                db.url,
+                login,
+                str(meeting_id),
+                mode,
+                first,
+                second,
+                target,
+            ],
             cwd=REPO,
             env=env,
             stdout=subprocess.PIPE,
@@ -182,6 +203,51 @@ def test_text_survives_the_app_being_killed(
     page = view.stack.currentWidget()
     assert isinstance(page, CasePage)
     assert page.risk_summary.text() == recovered
+
+
+@pytest.mark.slow
+def test_decision_rationale_typed_but_not_recorded_survives_the_app_being_killed(
+    qtbot: QtBot, sqlite_db: Database, tmp_path: Path
+) -> None:
+    """The rationale is typed, the button never pressed, the process SIGKILLed: the next
+    opening puts the draft back into the decision form (it is not recorded by itself)."""
+    db = sqlite_db
+    actor = chair(db)
+    seeded = seed(db, actor)
+    meeting_id, discs = scheduled_meeting(db, actor, seeded.case_ids[:1])
+    rationale = "Łukasz: risk stable — «оставить» at Level 2; police agree."
+    # "mid": killed 0.7 s into slow typing (one key every 100 ms) after the first part.
+    _run_app_and_kill(
+        tmp_path, db, actor.login, meeting_id, "mid", rationale, " More words.", "decision"
+    )
+
+    journal = Journal(db.url)
+    kept = journal.get(meeting_id, decision_draft_key(discs[0]))
+    assert kept is not None, "the draft never reached the journal"
+    with db.sessions() as s:
+        assert s.query(Decision).count() == 0  # a draft is never recorded by itself
+
+    view = MeetingView(context(db, actor), meeting_id, **FAST)
+    qtbot.addWidget(view)
+    assert "1 draft typed but not recorded was put back into its form" in view.notice.text()
+    assert "1. Łukasz Wiśniewski: decision" in view.notice.text()
+    view.step_page(1)
+    page = view.stack.currentWidget()
+    assert isinstance(page, CasePage)
+    dec = page.decisions
+    restored = dec.rationale.toPlainText()
+    # At most ~2 s of typing is lost: everything before the kill's last 250 ms or so is there.
+    assert restored.startswith(rationale)
+    assert (rationale + " More words.").startswith(restored)
+    assert "Put back from this computer" in dec.draft_state.text()
+    assert journal.get(meeting_id, decision_draft_key(discs[0])) is not None  # until recorded
+    dec.record_button.click()
+    assert dec.error.isHidden(), dec.error.text()
+    assert journal.pending(meeting_id) == []
+    with db.sessions() as s:
+        decision = s.query(Decision).one()
+        assert decision.kind is DecisionKind.LEVEL
+        assert decision.rationale == restored.strip()  # the service trims it
 
 
 @pytest.mark.pg

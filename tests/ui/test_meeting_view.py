@@ -21,19 +21,25 @@ from mappa_desktop.db.models import (
     Decision,
     InformationShared,
     Meeting,
+    RiskAssessment,
     RmpRevision,
 )
 from mappa_desktop.domain.enums import (
     ActionStatus,
     AttendanceStatus,
     DecisionKind,
+    Level,
     MeetingStatus,
     NotDoneReason,
+    RiskGroup,
+    RiskSetting,
     RmpPillar,
+    RoshLevel,
 )
-from mappa_desktop.services import discussions, meetings
+from mappa_desktop.journal import Journal
+from mappa_desktop.services import discussions, meetings, settings
 from tests.conftest import Database
-from tests.mappa_desktop.factories_meetings import MEETING_DAY, agency_id
+from tests.mappa_desktop.factories_meetings import MEETING_DAY, add_risk, agency_id, make_case
 from tests.ui.meeting_helpers import (
     FAST,
     chair,
@@ -46,7 +52,9 @@ from tests.ui.meeting_helpers import (
 from ui.main_window import MainWindow
 from ui.views.meeting import MeetingView
 from ui.views.meeting.agenda import AgendaDialog
-from ui.views.meeting.case_page import CasePage
+from ui.views.meeting.case_page import CasePage, action_draft_key, rmp_draft_key
+from ui.views.meeting.decisions import decision_draft_key
+from ui.views.meeting.risk_update import risk_draft_key
 from ui.views.meeting.schedule import ScheduleDialog
 
 pytestmark = pytest.mark.gui
@@ -523,3 +531,341 @@ def test_shortcut_overlay_lists_the_meeting_shortcuts(
     assert current_case(view).case_id == seeded.case_ids[1]
     qtbot.keySequence(view.nav, "Ctrl+Shift+K")
     assert view.stack.currentWidget() is view.checklist_page
+
+
+# --- risk update, criteria helper, drafts, lazy pages, closing the app ---------------------------
+
+
+def test_risk_update_records_a_new_version_linked_to_the_meeting(
+    qtbot: QtBot, sqlite_db: Database, tmp_path: Path
+) -> None:
+    db = sqlite_db
+    actor = chair(db)
+    seeded = seed(db, actor)
+    with db.sessions.begin() as s:
+        add_risk(s, seeded.case_ids[0], RoshLevel.HIGH)  # version 1: two community ratings
+    meeting_id, discs = scheduled_meeting(db, actor, seeded.case_ids[:1])
+    journal = journal_for(db, tmp_path)
+    view = MeetingView(context(db, actor), meeting_id, journal=journal, **FAST)
+    qtbot.addWidget(view)
+    view.show()
+    view.step_page(1)
+    case = current_case(view)
+    assert "RoSH <b>High</b>" in case.header.text()
+    case.risk_update_button.click()
+    form = case.risk_form
+    assert form.isVisibleTo(view)
+    # Prefilled from version 1.
+    assert form.overall.currentData() == RoshLevel.HIGH.value
+    known_adult = form.ratings[(RiskSetting.COMMUNITY, RiskGroup.KNOWN_ADULT)]
+    assert known_adult.currentData() == RoshLevel.HIGH.value
+    assert form.narratives["who_at_risk"].toPlainText() == "Known adult"
+    assert "Prefilled from version 1" in form.status.text()
+    assert "version 2" in form.status.text()
+    assert journal.get(meeting_id, risk_draft_key(discs[0])) is None  # a prefill is not typing
+
+    # Saving with the public and staff unrated: the errors show next to those fields.
+    choose(form.overall, RoshLevel.VERY_HIGH.value)
+    type_text(form.narratives["imminence"], "Imminent on release — Łódź address")
+    form.save_button.click()
+    public_error = form.errors.error_for("ratings.community.public")
+    assert public_error is not None and public_error.isVisibleTo(view)
+    assert "Rate the risk to the public in community" in public_error.text()
+    staff_error = form.errors.error_for("ratings.community.staff")
+    assert staff_error is not None and staff_error.isVisibleTo(view)
+    assert "Not saved" in form.status.text()
+    assert journal.get(meeting_id, risk_draft_key(discs[0])) is not None  # kept meanwhile
+
+    for group in (RiskGroup.PUBLIC, RiskGroup.STAFF):
+        choose(form.ratings[(RiskSetting.COMMUNITY, group)], RoshLevel.MEDIUM.value)
+    form.save_button.click()
+    assert not form.isVisibleTo(view)
+    assert "Saved as risk-assessment version 2 (overall RoSH Very High)" in case.risk_saved.text()
+    assert "RoSH <b>Very High</b>" in current_case(view).header.text()  # the header follows
+    assert journal.pending(meeting_id) == []
+    with db.sessions() as s:
+        rows = list(
+            s.scalars(
+                select(RiskAssessment)
+                .where(RiskAssessment.case_id == seeded.case_ids[0])
+                .order_by(RiskAssessment.version_no)
+            )
+        )
+        assert [(r.version_no, r.meeting_id) for r in rows] == [(1, None), (2, meeting_id)]
+        new = rows[1]
+        assert new.overall_rosh is RoshLevel.VERY_HIGH
+        assert new.imminence == "Imminent on release — Łódź address"
+        assert new.who_at_risk == "Known adult"  # carried over from version 1
+        assert {(r.setting, r.risk_group): r.level for r in new.ratings}[
+            (RiskSetting.COMMUNITY, RiskGroup.PUBLIC)
+        ] is RoshLevel.MEDIUM
+        assert rows[0].overall_rosh is RoshLevel.HIGH  # the earlier version is unchanged
+
+
+def test_criteria_helper_suggests_level_2_for_high_rosh_and_multi_agency_value(
+    qtbot: QtBot, sqlite_db: Database, tmp_path: Path
+) -> None:
+    db = sqlite_db
+    actor = chair(db)
+    seeded = seed(db, actor)
+    with db.sessions.begin() as s:
+        add_risk(s, seeded.case_ids[0], RoshLevel.HIGH)
+        settings.set_review_intervals(s, actor, {Level.LEVEL_3: 42})
+    meeting_id, _ = scheduled_meeting(db, actor, seeded.case_ids[:2])
+    view = MeetingView(context(db, actor), meeting_id, journal=journal_for(db, tmp_path), **FAST)
+    qtbot.addWidget(view)
+    view.show()
+    view.step_page(1)
+    dec = current_case(view).decisions
+    assert dec.kind.currentData() == DecisionKind.LEVEL
+    helper = dec.helper
+    assert helper.isVisibleTo(view)
+    assert helper.criteria["high_rosh"].isChecked()  # pre-ticked from the latest assessment
+    assert "overall RoSH High" in helper.rosh_note.text()
+    assert helper.suggested() is Level.LEVEL_1  # High RoSH alone is not enough
+    helper.criteria["adds_value"].click()
+    assert helper.suggested() is Level.LEVEL_2
+    assert "Suggested: Level 2" in helper.suggestion.text()
+    assert "multi-agency meetings add value" in helper.met.text()
+    # The chair chooses Level 3: the note asks why; the review date follows the policy (42 days).
+    choose(dec.level, 3)
+    assert "You have chosen Level 3; the criteria suggest Level 2" in helper.choice_note.text()
+    assert dec.review_date.date().toPython() == MEETING_DAY + timedelta(days=42)
+    assert "Level 3 policy: 6 weeks" in dec.review_hint.text()
+    helper.use_button.click()
+    assert dec.level.currentData() == 2
+    assert dec.review_date.date().toPython() == MEETING_DAY + timedelta(days=112)
+    assert "matches the suggestion" in helper.choice_note.text()
+    helper.criteria["senior"].click()
+    assert helper.suggested() is Level.LEVEL_3
+    # Another case with no assessment: nothing pre-ticked; other kinds hide the helper.
+    view.step_page(1)
+    other = current_case(view).decisions
+    assert not other.helper.criteria["high_rosh"].isChecked()
+    assert "No risk assessment is recorded" in other.helper.rosh_note.text()
+    choose(other.kind, DecisionKind.DISCLOSURE)
+    assert not other.helper.isVisibleTo(view)
+
+
+def test_level_chosen_survives_a_reload(qtbot: QtBot, sqlite_db: Database, tmp_path: Path) -> None:
+    db = sqlite_db
+    actor = chair(db)
+    seeded = seed(db, actor)
+    meeting_id, _ = scheduled_meeting(db, actor, seeded.case_ids[:1])
+    view = MeetingView(context(db, actor), meeting_id, journal=journal_for(db, tmp_path), **FAST)
+    qtbot.addWidget(view)
+    view.step_page(1)
+    dec = current_case(view).decisions
+    dec.level.setCurrentIndex(dec.level.findData(3))
+    dec.level.activated.emit(dec.level.currentIndex())  # as a person picking it
+    view.reload()  # e.g. someone else recorded something
+    assert dec.level.currentData() == 3
+    assert dec.review_date.date().toPython() == MEETING_DAY + timedelta(days=56)
+
+
+def test_drafts_are_journaled_put_back_on_reopening_and_cleared_when_recorded(
+    qtbot: QtBot, sqlite_db: Database, tmp_path: Path
+) -> None:
+    db = sqlite_db
+    actor = chair(db)
+    seeded = seed(db, actor)
+    meeting_id, discs = scheduled_meeting(db, actor, seeded.case_ids[:2])
+    journal = journal_for(db, tmp_path)
+    view = MeetingView(context(db, actor), meeting_id, journal=journal, **FAST)
+    qtbot.addWidget(view)
+    view.step_page(1)
+    view.step_page(1)
+    case = current_case(view)
+    assert case.discussion_id == discs[1]
+    dec = case.decisions
+    choose(dec.kind, DecisionKind.NEXT_REVIEW)
+    type_text(dec.rationale, "Дмитрий moved; review sooner.")
+    type_text(case.action_text, "Check the new address")
+    type_text(case.rmp_rationale, "Curfew to be reconsidered")
+    assert "Draft — kept on this computer" in dec.draft_state.text()
+    assert "Record decision" in dec.draft_state.text()
+    qtbot.waitUntil(lambda: journal.get(meeting_id, decision_draft_key(discs[1])) is not None)
+    qtbot.waitUntil(lambda: journal.get(meeting_id, action_draft_key(discs[1])) is not None)
+    qtbot.waitUntil(lambda: journal.get(meeting_id, rmp_draft_key(discs[1])) is not None)
+    assert "3 drafts typed but not recorded" in view.save_summary.text()
+    with db.sessions() as s:
+        assert not list(s.scalars(select(Decision)))  # nothing is in the minutes yet
+
+    # The app goes away (no flush: as if killed); the meeting is opened again.
+    again = MeetingView(context(db, actor), meeting_id, journal=journal, **FAST)
+    qtbot.addWidget(again)
+    notice = again.notice.text()
+    assert "3 drafts typed but not recorded were put back" in notice
+    assert "2. Дмитрий Иванов: decision" in notice
+    assert "new action" in notice and "plan change" in notice
+    assert not again.notice.isHidden()
+    built = again.case_pages[discs[1]]  # built at once: it had text waiting
+    assert built.decisions.rationale.toPlainText() == "Дмитрий moved; review sooner."
+    assert built.decisions.kind.currentData() == DecisionKind.NEXT_REVIEW
+    assert "Put back from this computer" in built.decisions.draft_state.text()
+    assert built.action_text.text() == "Check the new address"
+    assert built.rmp_rationale.text() == "Curfew to be reconsidered"
+    assert len(journal.pending(meeting_id)) == 3  # kept until recorded
+
+    built.decisions.record_button.click()
+    assert built.decisions.error.isHidden(), built.decisions.error.text()
+    assert journal.get(meeting_id, decision_draft_key(discs[1])) is None
+    assert built.decisions.rationale.toPlainText() == ""
+    built.action_add.click()
+    assert built.action_error.isHidden(), built.action_error.text()
+    assert journal.get(meeting_id, action_draft_key(discs[1])) is None
+    built.rmp_rationale.clear()  # the person drops the plan change: its draft goes too
+    built.rmp_draft.write_now()
+    assert journal.pending(meeting_id) == []
+    assert "draft" not in again.save_summary.text()
+    with db.sessions() as s:
+        decision = s.scalar(select(Decision).where(Decision.discussion_id == discs[1]))
+        assert decision is not None
+        assert decision.kind is DecisionKind.NEXT_REVIEW
+        assert decision.rationale == "Дмитрий moved; review sooner."
+        action = s.scalar(select(Action).where(Action.set_in_meeting_id == meeting_id))
+        assert action is not None and action.text == "Check the new address"
+
+
+def test_case_pages_are_built_when_first_shown(
+    qtbot: QtBot, sqlite_db: Database, tmp_path: Path
+) -> None:
+    db = sqlite_db
+    actor = chair(db)
+    with db.sessions.begin() as s:
+        case_ids = [make_case(s, f"Case{n:02d}", "Łucja") for n in range(25)]
+    meeting_id, discs = scheduled_meeting(db, actor, case_ids)
+    view = MeetingView(context(db, actor), meeting_id, journal=journal_for(db, tmp_path), **FAST)
+    qtbot.addWidget(view)
+    view.show()
+    activate(qtbot, view)
+    assert view.nav.count() == 27  # attendance, 25 cases, checklist
+    assert list(view.case_pages) == [discs[0]]  # only the first case page is built
+    assert len(view.findChildren(CasePage)) == 1
+    view.nav.setFocus()
+    qtbot.keySequence(view.nav, "Ctrl+PgDown")
+    assert current_case(view).discussion_id == discs[0]
+    assert list(view.case_pages) == [discs[0]]
+    qtbot.keySequence(view.nav, "Ctrl+PgDown")
+    assert current_case(view).discussion_id == discs[1]
+    assert list(view.case_pages) == [discs[0], discs[1]]  # the next one, built on showing
+    assert "2. Łucja Case01" in current_case(view).header.text()
+    qtbot.keySequence(view.nav, "Ctrl+Shift+K")
+    assert view.stack.currentWidget() is view.checklist_page
+    assert "25" not in str(len(view.case_pages))  # the checklist builds no page
+    assert len(view.case_pages) == 2
+    qtbot.keySequence(view.nav, "Ctrl+PgUp")
+    assert current_case(view).discussion_id == discs[24]
+    assert len(view.case_pages) == 3
+
+
+def test_closing_the_app_saves_and_journals_what_the_meeting_holds(
+    qtbot: QtBot, sqlite_db: Database
+) -> None:
+    db = sqlite_db
+    actor = chair(db)
+    seeded = seed(db, actor)
+    meeting_id, discs = scheduled_meeting(db, actor, seeded.case_ids[:1])
+    window = MainWindow(context(db, actor))
+    qtbot.addWidget(window)
+    window.open_meeting(meeting_id)
+    view = window.tabs.currentWidget()
+    assert isinstance(view, MeetingView)
+    view.step_page(1)
+    case = current_case(view)
+    # Typed, then the window closes at once: before the debounce and the journal throttle.
+    type_text(case.risk_summary.editor, "Said just before closing")
+    type_text(case.decisions.rationale, "A rationale not yet recorded")
+    journal = Journal(db.url)
+    assert journal.get(meeting_id, decision_draft_key(discs[0])) is None
+    window.close()
+    with db.sessions() as s:
+        assert discussions.get_discussion(s, discs[0]).risk_summary == "Said just before closing"
+    kept = journal.get(meeting_id, decision_draft_key(discs[0]))
+    assert kept is not None and "A rationale not yet recorded" in kept.text
+
+
+def test_closing_the_meeting_is_refused_while_a_form_holds_an_unrecorded_draft(
+    qtbot: QtBot, sqlite_db: Database, tmp_path: Path
+) -> None:
+    db = sqlite_db
+    actor = chair(db)
+    seeded = seed(db, actor)
+    meeting_id, _ = scheduled_meeting(db, actor, seeded.case_ids[:1])
+    with db.sessions.begin() as s:
+        meetings.start_meeting(s, actor, meeting_id)
+    view = MeetingView(context(db, actor), meeting_id, journal=journal_for(db, tmp_path), **FAST)
+    qtbot.addWidget(view)
+    view.step_page(1)
+    dec = current_case(view).decisions
+    type_text(dec.rationale, "Typed, never recorded")
+    view.close_button.click()
+    assert "Not done: text typed in these forms has not been recorded" in (view.status_error.text())
+    assert "1. Łukasz Wiśniewski: decision" in view.status_error.text()
+    with db.sessions() as s:
+        assert meetings.get_meeting(s, meeting_id).meeting.status is MeetingStatus.IN_PROGRESS
+    dec.rationale.clear()  # the person drops it
+    view.close_button.click()
+    assert view.status_error.isHidden(), view.status_error.text()
+    with db.sessions() as s:
+        assert meetings.get_meeting(s, meeting_id).meeting.status is MeetingStatus.DRAFT
+
+
+def test_recorded_decision_rationale_is_corrected_by_autosave(
+    qtbot: QtBot, sqlite_db: Database, tmp_path: Path
+) -> None:
+    db = sqlite_db
+    actor = chair(db)
+    seeded = seed(db, actor)
+    meeting_id, discs = scheduled_meeting(db, actor, seeded.case_ids[:2])
+    with db.sessions.begin() as s:
+        first = discussions.record_decision(
+            s, actor, discs[0], kind="level", outcome="Remain", rationale="Stabel", new_level=2
+        )
+        second = discussions.record_decision(
+            s, actor, discs[1], kind="other", outcome="Refer", rationale="Old words"
+        )
+    journal = journal_for(db, tmp_path)
+    # A correction of the second case's decision typed earlier and never saved (a crash).
+    journal.write(
+        meeting_id,
+        f"decision/{second.id}/rationale",
+        "Old words, corrected offline",
+        base_version=second.version,
+        base_text="Old words",
+    )
+    view = MeetingView(context(db, actor), meeting_id, journal=journal, **FAST)
+    qtbot.addWidget(view)
+    view.show()
+    # The second case's page was built at once to put the correction back, and it was saved.
+    assert discs[1] in view.case_pages
+    assert "2. Дмитрий Иванов" in view.notice.text()
+    with db.sessions() as s:
+        assert s.get(Decision, second.id).rationale == "Old words, corrected offline"  # type: ignore[union-attr]
+    assert journal.pending(meeting_id) == []
+
+    view.step_page(1)
+    dec = current_case(view).decisions
+    field = dec.correction_for_selected()
+    assert field is not None and field.isVisibleTo(view)
+    assert field.text() == "Stabel"
+    field.editor.selectAll()
+    type_text(field.editor, "Stable; Łukasz complies")
+    view.hub.flush_all()
+    assert field.state.text().startswith("Saved")
+    with db.sessions() as s:
+        saved = s.get(Decision, first.id)
+        assert saved is not None
+        assert saved.rationale == "Stable; Łukasz complies"
+        assert saved.version == first.version + 1
+    # Someone else corrects it too: both texts are shown, nothing is overwritten.
+    with db.sessions.begin() as s:
+        discussions.edit_decision(
+            s, actor, first.id, expected_version=first.version + 1, rationale="Theirs"
+        )
+    type_text(field.editor, ".")
+    view.hub.flush_all()
+    assert field.conflict.isVisibleTo(view)
+    assert field.conflict.theirs.toPlainText() == "Theirs"
+    with db.sessions() as s:
+        assert s.get(Decision, first.id).rationale == "Theirs"  # type: ignore[union-attr]

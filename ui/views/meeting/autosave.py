@@ -15,13 +15,21 @@ Each free-text field (or small group of fields) is a ``FieldBinding``. When the 
 
 On opening a meeting, journal entries that never reached the database are put back into their
 fields and saved (``AutoSaveHub.restore_from_journal``).
+
+Forms saved by their own button (a new decision, a plan change, a new action, a dissent, a new
+risk-assessment version) are ``DraftBinding``s: what is typed in them is journaled the same way
+(within ``journal_ms``) but never written to the database by itself; the form says "Draft — kept
+on this computer, not in the minutes yet". Reopening the meeting puts the draft back into its
+form; the entry is removed once the button has saved it or the form is emptied.
 """
 
 from __future__ import annotations
 
+import contextlib
+import json
 import logging
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -82,6 +90,7 @@ class AutoSaveHub(QObject):
     offline_changed = Signal(bool, str)  # offline?, sentence for the banner
     field_saved = Signal(str)  # field key
     conflict_found = Signal(str)  # field key
+    drafts_changed = Signal()  # a draft gained or lost its text
 
     def __init__(
         self,
@@ -101,6 +110,7 @@ class AutoSaveHub(QObject):
         self.debounce_ms = debounce_ms
         self.journal_ms = journal_ms
         self.fields: dict[str, FieldBinding] = {}
+        self.drafts: dict[str, DraftBinding] = {}
         self._offline: set[str] = set()
         self.retry_timer = QTimer(self)
         self.retry_timer.setInterval(retry_ms)
@@ -114,10 +124,19 @@ class AutoSaveHub(QObject):
             old.detach()
         self.fields[binding.key] = binding
 
+    def add_draft(self, draft: DraftBinding) -> None:
+        old = self.drafts.get(draft.key)
+        if old is not None and old is not draft:
+            old.detach()
+        self.drafts[draft.key] = draft
+
     def remove(self, key: str) -> None:
         binding = self.fields.pop(key, None)
         if binding is not None:
             binding.detach()
+        draft = self.drafts.pop(key, None)
+        if draft is not None:
+            draft.detach()
         self._offline.discard(key)
 
     # ----- state ----------------------------------------------------------------------------
@@ -125,10 +144,17 @@ class AutoSaveHub(QObject):
         """Keys whose text the database does not have yet."""
         return [k for k, f in self.fields.items() if f.has_unsaved()]
 
+    def pending_drafts(self) -> list[DraftBinding]:
+        """Forms holding typed text their button has not saved yet (kept on this computer)."""
+        return [d for d in self.drafts.values() if d.has_text()]
+
     def flush_all(self) -> None:
-        """Journal and save every field with unsaved text now (closing, switching, tests)."""
+        """Journal and save every field with unsaved text now, and journal every draft
+        (closing, switching, tests)."""
         for binding in list(self.fields.values()):
             binding.save_now()
+        for draft in list(self.drafts.values()):
+            draft.write_now()
 
     def note_offline(self, key: str, reason: str) -> None:
         was = bool(self._offline)
@@ -161,20 +187,32 @@ class AutoSaveHub(QObject):
             self.retry_timer.stop()
 
     # ----- journal --------------------------------------------------------------------------
-    def restore_from_journal(self) -> tuple[int, list[JournalEntry]]:
-        """Put back and save every journal entry of this meeting that has a field here.
+    def restore_from_journal(self) -> Restored:
+        """Put back every journal entry of this meeting that has a field or a draft form here:
+        autosaved fields are saved at once, drafts wait for their button.
 
-        Returns how many were put back and the entries with no field on this screen (kept)."""
-        restored = 0
-        orphans: list[JournalEntry] = []
+        Entries with no field on this screen are kept in the journal and listed as orphans."""
+        out = Restored()
         for entry in self.journal.pending(self.meeting_id):
             binding = self.fields.get(entry.field)
-            if binding is None:
-                orphans.append(entry)
-                continue
-            binding.restore(entry)
-            restored += 1
-        return restored, orphans
+            draft = self.drafts.get(entry.field)
+            if binding is not None:
+                binding.restore(entry)
+                out.saved.append(entry.field)
+            elif draft is not None and draft.restore(entry):
+                out.drafts.append(entry.field)
+            else:
+                out.orphans.append(entry)
+        return out
+
+
+@dataclass
+class Restored:
+    """What ``AutoSaveHub.restore_from_journal`` put back (field keys) and could not."""
+
+    saved: list[str] = field(default_factory=list)  # autosaved fields, now being saved
+    drafts: list[str] = field(default_factory=list)  # drafts put back into their forms
+    orphans: list[JournalEntry] = field(default_factory=list)  # no field here: kept
 
 
 class ConflictPanel(QFrame):
@@ -568,3 +606,163 @@ class AutoSaveText(QWidget):
 
     def text(self) -> str:
         return self.editor.toPlainText()
+
+
+DRAFT_STYLE = "color: #7a4a00; font-weight: bold;"
+FormValue = dict[str, Any]
+
+
+class DraftBinding(QObject):
+    """A form saved by its own button: its typed text is journaled, never saved by itself.
+
+    ``get_value``/``set_value`` turn the whole form (texts and choices) into a JSON-able dict
+    and back; ``is_blank`` says when there is nothing worth keeping (then the entry is removed).
+    The state label tells the person the text is a draft on this computer, not in the minutes.
+    """
+
+    state_changed = Signal(str)
+
+    def __init__(
+        self,
+        hub: AutoSaveHub,
+        key: str,
+        *,
+        get_value: Callable[[], FormValue],
+        set_value: Callable[[FormValue], None],
+        changed: Sequence[SignalInstance],
+        is_blank: Callable[[FormValue], bool],
+        state_label: QLabel,
+        button: str,
+        what: str,
+        lands_in: str = "the minutes",
+    ) -> None:
+        super().__init__(hub)
+        self.hub = hub
+        self.key = key
+        self.what = what  # e.g. "decision", for the notices
+        self.lands_in = lands_in  # where the button puts it: "the minutes", "the case record"
+        self._get = get_value
+        self._set = set_value
+        self._is_blank = is_blank
+        self.state_label = state_label
+        self.button = button
+        self._journaled: str | None = None
+        self._programmatic = False
+        self._had_text = False
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(hub.journal_ms)
+        self._timer.timeout.connect(self.write_now)
+        self._signals = list(changed)
+        for signal in self._signals:
+            signal.connect(self._on_changed)
+        hub.add_draft(self)
+
+    # ----- public ---------------------------------------------------------------------------
+    def has_text(self) -> bool:
+        return not self._is_blank(self._get())
+
+    def write_now(self) -> None:
+        """Journal the form now (or remove its entry when it is blank)."""
+        self._timer.stop()
+        if self.hub.read_only:
+            return
+        value = self._get()
+        if self._is_blank(value):
+            if self._journaled is not None:
+                self.hub.journal.discard(self.hub.meeting_id, self.key)
+                self._journaled = None
+            self._show("")
+            self._note_text(False)
+            return
+        text = json.dumps(value, sort_keys=True, ensure_ascii=False)
+        if text != self._journaled:
+            self.hub.journal.write(self.hub.meeting_id, self.key, text)
+            self._journaled = text
+        self._note_text(True)
+
+    def saved(self) -> None:
+        """The button's write reached the database: the draft is no longer needed."""
+        self._timer.stop()
+        self.hub.journal.discard(self.hub.meeting_id, self.key)
+        self._journaled = None
+        self._show("")
+        self._note_text(False)
+
+    def restore(self, entry: JournalEntry) -> bool:
+        """Put a journaled draft back into the form (not saved: the person checks it and
+        presses the button). False when the entry cannot be read (it stays in the journal)."""
+        try:
+            value = json.loads(entry.text)
+        except ValueError:
+            return False
+        if not isinstance(value, dict):
+            return False
+        self._programmatic = True
+        try:
+            self._set(value)
+        finally:
+            self._programmatic = False
+        self._journaled = entry.text
+        self._show(
+            f"Put back from this computer — not in {self.lands_in} yet: check it and press "
+            f"“{self.button}”.",
+            draft=True,
+        )
+        self._note_text(True)
+        return True
+
+    def silently(self, fill: Callable[[], None]) -> None:
+        """Fill the form without it counting as typing (prefills, selections)."""
+        self._programmatic = True
+        try:
+            fill()
+        finally:
+            self._programmatic = False
+
+    def detach(self) -> None:
+        self._timer.stop()
+        for signal in self._signals:
+            with contextlib.suppress(RuntimeError, TypeError):  # the widget is already gone
+                signal.disconnect(self._on_changed)
+        self._signals = []
+
+    # ----- steps ----------------------------------------------------------------------------
+    def _on_changed(self, *_args: Any) -> None:
+        if self._programmatic or self.hub.read_only:
+            return
+        if self._is_blank(self._get()):
+            self._show("")
+        else:
+            self._show(
+                f"Draft — kept on this computer, not in {self.lands_in} until you press "
+                f"“{self.button}”.",
+                draft=True,
+            )
+        if not self._timer.isActive():
+            self._timer.start()  # a throttle: journaled every journal_ms while typing
+
+    def _note_text(self, has_text: bool) -> None:
+        if has_text != self._had_text:
+            self._had_text = has_text
+            self.hub.drafts_changed.emit()
+
+    def _show(self, text: str, *, draft: bool = False) -> None:
+        self.state_label.setText(text)
+        self.state_label.setStyleSheet(DRAFT_STYLE if draft else "")
+        self.state_label.setVisible(bool(text))
+        self.state_changed.emit(text)
+
+
+def draft_label(name: str, *, keep_space: bool = False) -> QLabel:
+    """The line that says a form holds a draft. ``keep_space``: when it sits in a row of buttons,
+    it keeps its room while hidden so the buttons stay at the right."""
+    label = QLabel("")
+    label.setWordWrap(True)
+    label.setAccessibleName(f"Draft state: {name}")
+    if keep_space:
+        policy = label.sizePolicy()
+        policy.setRetainSizeWhenHidden(True)
+        label.setSizePolicy(policy)
+    label.setVisible(False)
+    return label

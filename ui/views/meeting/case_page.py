@@ -1,8 +1,15 @@
 """One case on the agenda: header, previous actions reviewed one by one, information shared by
-each agency, the risk update, RMP changes by pillar, new actions, and decisions."""
+each agency, the risk update (summary, and a new risk-assessment version), RMP changes by pillar,
+new actions, and decisions.
+
+Autosaved fields (risk summary, information shared, action reviews) reach the database by
+themselves; forms with a button (plan changes, new actions, decisions, dissent, a new
+risk-assessment version) keep what is typed as a draft in the local journal until the button
+records it."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -38,7 +45,15 @@ from mappa_desktop.services.discussions import DiscussionRow, InformationRow
 from mappa_desktop.services.meetings import AgendaItem, PreviousAction, RmpChangeRow
 from mappa_desktop.services.rmp import RmpItemRow
 from ui.models.dto_table import Column, DtoTableModel
-from ui.views.meeting.autosave import AutoSaveHub, AutoSaveText, FieldBinding, Saved
+from ui.views.meeting.autosave import (
+    AutoSaveHub,
+    AutoSaveText,
+    DraftBinding,
+    FieldBinding,
+    FormValue,
+    Saved,
+    draft_label,
+)
 from ui.views.meeting.common import (
     OUTCOME_LABELS,
     PILLAR_LABELS,
@@ -57,6 +72,7 @@ from ui.views.meeting.common import (
     to_qdate,
 )
 from ui.views.meeting.decisions import DecisionsBox
+from ui.views.meeting.risk_update import RiskUpdateForm
 
 ATTENDED_OR_REPORTED = frozenset(
     {AttendanceStatus.PRESENT, AttendanceStatus.DEPUTY, AttendanceStatus.REPORT_SUBMITTED}
@@ -87,6 +103,38 @@ def information_key(discussion_id: int, agency_id: int) -> str:
 
 def review_key(action_id: int) -> str:
     return f"review/{action_id}"
+
+
+def rmp_draft_key(discussion_id: int) -> str:
+    return f"case:{discussion_id}:rmp:change"
+
+
+def action_draft_key(discussion_id: int) -> str:
+    return f"case:{discussion_id}:action:new"
+
+
+def discussion_of_key(key: str, agenda: tuple[AgendaItem, ...]) -> int | None:
+    """The agenda item (discussion id) a journal key belongs to, or None."""
+    if key.startswith("case:"):
+        part = key.split(":")[1]
+        return int(part) if part.isdigit() else None
+    kind, _, rest = key.partition("/")
+    first = rest.partition("/")[0]
+    if not first.isdigit():
+        return None
+    if kind in ("risk_summary", "information"):
+        return int(first)
+    if kind == "decision":
+        decision_id = int(first)
+        for item in agenda:
+            if any(d.id == decision_id for d in item.decisions):
+                return item.discussion.id
+    if kind == "review":
+        action_id = int(first)
+        for item in agenda:
+            if any(p.action.id == action_id for p in item.previous_actions):
+                return item.discussion.id
+    return None
 
 
 # --- saving functions (built on the GUI thread, run on a worker) ---------------------------------
@@ -493,7 +541,32 @@ class CasePage(QScrollArea):
             "or reduces it, victim and diversity issues",
             min_lines=4,
         )
-        risk_layout.addWidget(self.risk_latest)
+        self.risk_update_button = QPushButton("New risk-assessment &version…")
+        self.risk_update_button.setObjectName("newRiskVersion")
+        self.risk_update_button.setToolTip(
+            "Record a new version of the risk assessment, prefilled from the latest one, "
+            "linked to this meeting"
+        )
+        self.risk_saved = QLabel("")
+        self.risk_saved.setObjectName("riskVersionSaved")
+        self.risk_saved.setWordWrap(True)
+        self.risk_saved.setStyleSheet("color: #0b5d1e; font-weight: bold;")
+        self.risk_saved.setVisible(False)
+        self.risk_form = RiskUpdateForm(
+            hub,
+            actor,
+            case_id=self.case_id,
+            discussion_id=self.discussion_id,
+            meeting_id=self.meeting_id,
+            meeting_date=meeting.meeting_date,
+            persons=data.people,
+        )
+        latest_row = QHBoxLayout()
+        latest_row.addWidget(self.risk_latest, 1)
+        latest_row.addWidget(self.risk_update_button, 0, Qt.AlignmentFlag.AlignTop)
+        risk_layout.addLayout(latest_row)
+        risk_layout.addWidget(self.risk_saved)
+        risk_layout.addWidget(self.risk_form)
         risk_layout.addWidget(self.risk_summary)
         self._layout.addWidget(self.risk_box)
 
@@ -520,6 +593,7 @@ class CasePage(QScrollArea):
         self.rmp_change = QPushButton("C&hange selected")
         self.rmp_end = QPushButton("E&nd selected")
         self.rmp_error = error_label("Plan error")
+        self.rmp_draft_state = draft_label("plan change", keep_space=True)
         rmp_layout = QVBoxLayout(self.rmp_box)
         rmp_layout.addWidget(self.rmp_summary)
         rmp_layout.addWidget(self.rmp_table)
@@ -534,7 +608,7 @@ class CasePage(QScrollArea):
         rmp_form.addWidget(self.rmp_rationale, 1, 3)
         rmp_form.setColumnStretch(3, 1)
         rmp_buttons = QHBoxLayout()
-        rmp_buttons.addStretch(1)
+        rmp_buttons.addWidget(self.rmp_draft_state, 1)
         for button in (self.rmp_add, self.rmp_change, self.rmp_end):
             rmp_buttons.addWidget(button)
         rmp_layout.addLayout(rmp_form)
@@ -558,6 +632,7 @@ class CasePage(QScrollArea):
         self.action_due = date_edit(meeting.meeting_date + timedelta(days=28), "Due date")
         self.action_add = QPushButton("&Add action")
         self.action_error = error_label("Action error")
+        self.action_draft_state = draft_label("new action", keep_space=True)
         actions_layout = QVBoxLayout(self.actions_box)
         actions_layout.addWidget(self.actions_table)
         act_form = QGridLayout()
@@ -572,7 +647,7 @@ class CasePage(QScrollArea):
         act_form.setColumnStretch(1, 1)
         act_form.setColumnStretch(3, 1)
         add_row = QHBoxLayout()
-        add_row.addStretch(1)
+        add_row.addWidget(self.action_draft_state, 1)
         add_row.addWidget(self.action_add)
         actions_layout.addLayout(act_form)
         actions_layout.addLayout(add_row)
@@ -580,12 +655,44 @@ class CasePage(QScrollArea):
         self._layout.addWidget(self.actions_box)
 
         # decisions
-        self.decisions = DecisionsBox(actor, write, data, item)
+        self.decisions = DecisionsBox(hub, actor, write, data, item)
         self._layout.addWidget(self.decisions)
         self._layout.addStretch(1)
         self._connect_signals()
         self.update_data(data, item, position)
         tame_combos(inner)
+        self.rmp_draft = DraftBinding(
+            hub,
+            rmp_draft_key(self.discussion_id),
+            get_value=self.rmp_value,
+            set_value=self.set_rmp_value,
+            changed=[
+                self.rmp_text.textChanged,
+                self.rmp_rationale.textChanged,
+                self.rmp_pillar.currentIndexChanged,
+                self.rmp_agency.currentIndexChanged,
+            ],
+            is_blank=self._rmp_blank,
+            state_label=self.rmp_draft_state,
+            button="Add to plan / Change selected / End selected",
+            what="plan change",
+        )
+        self.action_draft = DraftBinding(
+            hub,
+            action_draft_key(self.discussion_id),
+            get_value=self.action_value,
+            set_value=self.set_action_value,
+            changed=[
+                self.action_text.textChanged,
+                self.action_agency.currentIndexChanged,
+                self.action_person.currentIndexChanged,
+                self.action_due.dateChanged,
+            ],
+            is_blank=lambda v: not str(v.get("text") or "").strip(),
+            state_label=self.action_draft_state,
+            button="Add action",
+            what="new action",
+        )
 
     def _connect_signals(self) -> None:
         self.invite_button.clicked.connect(self._on_invite)
@@ -596,6 +703,8 @@ class CasePage(QScrollArea):
         self.action_add.clicked.connect(self._on_action_add)
         self.action_text.returnPressed.connect(self._on_action_add)
         self.action_agency.currentIndexChanged.connect(self._on_action_agency)
+        self.risk_update_button.clicked.connect(self.open_risk_update)
+        self.risk_form.saved.connect(self._on_risk_version_saved)
 
     # ----- data -----------------------------------------------------------------------------
     def update_data(self, data: ScreenData, item: AgendaItem, position: int) -> None:
@@ -618,8 +727,8 @@ class CasePage(QScrollArea):
         self._update_information(data, item)
         rosh = item.case.latest_rosh.label if item.case.latest_rosh else "not assessed"
         self.risk_latest.setText(
-            f"Latest recorded RoSH: <b>{rosh}</b>. A new full assessment is recorded in the case "
-            "record; record here what the panel said about the risk."
+            f"Latest recorded RoSH: <b>{rosh}</b>. Record below what the panel said about the "
+            "risk; if the panel re-assessed it, record a new risk-assessment version."
         )
         self.risk_summary.binding.set_saved(item.discussion.risk_summary, item.discussion.version)
         plan = data.plans.get(self.case_id, ())
@@ -716,10 +825,87 @@ class CasePage(QScrollArea):
         return agency_id in self.info_fields
 
     def key_fields(self) -> list[str]:
+        """Every autosave and draft key of this page (to unregister it from the hub)."""
         keys = [risk_key(self.discussion_id)]
         keys += [information_key(self.discussion_id, a) for a in self.info_fields]
         keys += [review_key(a) for a in self.review_rows]
+        keys += [self.rmp_draft.key, self.action_draft.key, self.risk_form.draft.key]
+        keys += self.decisions.draft_keys()
         return keys
+
+    # ----- the risk update --------------------------------------------------------------------
+    def open_risk_update(self) -> None:
+        self.risk_saved.setVisible(False)
+        self.risk_form.open_form()
+        self.ensureWidgetVisible(self.risk_form)
+
+    def _on_risk_version_saved(self, row: object) -> None:
+        version = getattr(row, "version_no", "?")
+        overall = getattr(getattr(row, "overall", None), "label", "?")
+        self.risk_saved.setText(
+            f"Saved as risk-assessment version {version} (overall RoSH {overall}), linked to "
+            "this meeting."
+        )
+        self.risk_saved.setVisible(True)
+        self._hub.ctx.bus.meetings_changed.emit({self.meeting_id})
+        self._hub.ctx.bus.cases_changed.emit({self.case_id})
+
+    # ----- drafts (journaled until their button records them) ---------------------------------
+    def rmp_value(self) -> FormValue:
+        line = self._selected_rmp()
+        return {
+            "item_id": line.item.id if line is not None and line.item is not None else None,
+            "pillar": str(self.rmp_pillar.currentData()),
+            "text": self.rmp_text.text(),
+            "agency_id": self.rmp_agency.currentData(),
+            "rationale": self.rmp_rationale.text(),
+        }
+
+    def _rmp_blank(self, value: FormValue) -> bool:
+        if str(value.get("rationale") or "").strip():
+            return False
+        text = str(value.get("text") or "").strip()
+        line = self._selected_rmp()
+        if line is not None and line.item is not None:
+            return text == line.item.text.strip()  # only selected, nothing typed
+        return not text
+
+    def set_rmp_value(self, value: FormValue) -> None:
+        item_id = value.get("item_id")
+        if item_id is not None:
+            for position, line in enumerate(self.rmp_model.rows()):
+                if line.item is not None and line.item.id == item_id:
+                    self.rmp_table.selectRow(position)
+        with contextlib.suppress(ValueError):
+            set_combo(self.rmp_pillar, RmpPillar(str(value.get("pillar"))))
+        set_combo(self.rmp_agency, value.get("agency_id"))
+        self.rmp_text.setText(value.get("text") or "")
+        self.rmp_rationale.setText(value.get("rationale") or "")
+
+    def action_value(self) -> FormValue:
+        return {
+            "text": self.action_text.text(),
+            "agency_id": self.action_agency.currentData(),
+            "person_id": self.action_person.currentData(),
+            "due": from_qdate(self.action_due.date()).isoformat(),
+        }
+
+    def set_action_value(self, value: FormValue) -> None:
+        set_combo(self.action_agency, value.get("agency_id"))
+        self._on_action_agency()
+        set_combo(self.action_person, value.get("person_id"))
+        if value.get("due"):
+            self.action_due.setDate(to_qdate(date.fromisoformat(value["due"])))
+        self.action_text.setText(value.get("text") or "")
+
+    def drafts(self) -> list[DraftBinding]:
+        return [
+            self.rmp_draft,
+            self.action_draft,
+            self.risk_form.draft,
+            self.decisions.draft,
+            self.decisions.dissent_draft,
+        ]
 
     # ----- navigation -----------------------------------------------------------------------
     def focus_new_action(self) -> None:
@@ -752,11 +938,21 @@ class CasePage(QScrollArea):
         line = self._selected_rmp()
         if line is None or line.item is None:
             return
-        set_combo(self.rmp_pillar, line.pillar)
-        self.rmp_text.setText(line.text)
-        set_combo(self.rmp_agency, line.item.responsible_agency_id)
+        item = line.item
+
+        def fill() -> None:
+            set_combo(self.rmp_pillar, line.pillar)
+            self.rmp_text.setText(line.text)
+            set_combo(self.rmp_agency, item.responsible_agency_id)
+
+        if hasattr(self, "rmp_draft"):
+            self.rmp_draft.silently(fill)
+            self.rmp_draft.write_now()
+        else:
+            fill()
 
     def _on_rmp_add(self) -> None:
+        self.rmp_draft.write_now()
         case_id, meeting_id = self.case_id, self.meeting_id
         pillar, text = self.rmp_pillar.currentData(), self.rmp_text.text()
         agency_id, rationale = self.rmp_agency.currentData(), self.rmp_rationale.text()
@@ -786,6 +982,7 @@ class CasePage(QScrollArea):
         return line.item
 
     def _on_rmp_change(self) -> None:
+        self.rmp_draft.write_now()
         item = self._needs_selection()
         if item is None:
             return
@@ -809,6 +1006,7 @@ class CasePage(QScrollArea):
         self._write(work, self.rmp_error, lambda _r: self._clear_rmp())
 
     def _on_rmp_end(self) -> None:
+        self.rmp_draft.write_now()
         item = self._needs_selection()
         if item is None:
             return
@@ -831,6 +1029,7 @@ class CasePage(QScrollArea):
     def _clear_rmp(self) -> None:
         self.rmp_text.clear()
         self.rmp_rationale.clear()
+        self.rmp_draft.saved()
 
     def _on_action_agency(self, *_args: object) -> None:
         fill_people(
@@ -838,6 +1037,7 @@ class CasePage(QScrollArea):
         )
 
     def _on_action_add(self) -> None:
+        self.action_draft.write_now()
         case_id, meeting_id = self.case_id, self.meeting_id
         text = self.action_text.text()
         agency_id, person_id = self.action_agency.currentData(), self.action_person.currentData()
@@ -857,6 +1057,7 @@ class CasePage(QScrollArea):
 
         def done(_row: object) -> None:
             self.action_text.clear()
+            self.action_draft.saved()
             self.action_text.setFocus(Qt.FocusReason.OtherFocusReason)
 
         self._write(work, self.action_error, done)

@@ -1,9 +1,11 @@
-"""Decisions about one case: level (next review defaulted from the level's interval), disclosure
-(whether, to whom, by whom, how, when; the s.327A prompt for Category 1), next review, other
-decisions, and dissent recorded against a decision."""
+"""Decisions about one case: level (with the Guidance ch.7 criteria helper; next review defaulted
+from the level's interval in the team policy), disclosure (whether, to whom, by whom, how, when;
+the s.327A prompt for Category 1), next review, other decisions, and dissent recorded against a
+decision. What is typed in the forms is journaled as a draft until its button records it."""
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from datetime import date
 from typing import TYPE_CHECKING, Any
@@ -27,12 +29,21 @@ from PySide6.QtWidgets import (
 )
 from sqlalchemy.orm import Session
 
-from mappa_desktop.domain.enums import DecisionKind
+from mappa_desktop.domain.enums import DecisionKind, Level, RoshLevel
+from mappa_desktop.domain.rules import suggested_level
 from mappa_desktop.services import discussions
 from mappa_desktop.services.actor import Actor
 from mappa_desktop.services.discussions import DecisionRow
 from mappa_desktop.services.meetings import AgendaItem
 from ui.models.dto_table import Column, DtoTableModel
+from ui.views.meeting.autosave import (
+    AutoSaveHub,
+    AutoSaveText,
+    DraftBinding,
+    FormValue,
+    Saved,
+    draft_label,
+)
 from ui.views.meeting.common import (
     DECISION_LABELS,
     WARNING_STYLE,
@@ -48,9 +59,54 @@ from ui.views.meeting.common import (
     set_combo,
     to_qdate,
 )
+from ui.views.record.registration_tab import CRITERIA, CRITERIA_SHORT
 
 if TYPE_CHECKING:
     from ui.views.meeting.case_page import Writer
+
+
+def decision_rationale_key(decision_id: int) -> str:
+    return f"decision/{decision_id}/rationale"
+
+
+def save_decision_rationale(
+    actor: Actor, decision_id: int
+) -> Callable[[str, int | None], Callable[[Session], Saved]]:
+    """A correction of a recorded decision's rationale: a versioned edit, autosaved."""
+
+    def make(text: str, version: int | None) -> Callable[[Session], Saved]:
+        def work(s: Session) -> Saved:
+            row = discussions.edit_decision(
+                s, actor, decision_id, expected_version=version or 0, rationale=text
+            )
+            return Saved(row.version, row.rationale)
+
+        return work
+
+    return make
+
+
+def theirs_decision(current: object) -> tuple[str, int | None]:
+    if isinstance(current, DecisionRow):
+        return current.rationale, current.version
+    return "", None
+
+
+def decision_draft_key(discussion_id: int) -> str:
+    return f"case:{discussion_id}:decision:new"
+
+
+def dissent_draft_key(discussion_id: int) -> str:
+    return f"case:{discussion_id}:dissent:new"
+
+
+# The free-text parts of the decision form: with all of them empty there is nothing to keep.
+DRAFT_TEXTS = ("outcome", "rationale", "disclosure_to", "disclosure_by", "disclosure_method")
+
+
+def _iso(value: date | None) -> str | None:
+    return value.isoformat() if value is not None else None
+
 
 S327A_PROMPT = (
     "Category 1 (registered sexual offender): consider disclosure under s.327A of the Criminal "
@@ -93,15 +149,118 @@ DECISION_COLUMNS: list[Column[DecisionRow]] = [
 ]
 
 
+class CriteriaHelper(QGroupBox):
+    """The Level 2/3 criteria (Guidance ch.7) and the level they suggest; the panel decides."""
+
+    def __init__(self) -> None:
+        super().__init__("Level criteria helper (Guidance ch.7) — the panel decides")
+        self.setObjectName("criteriaHelper")
+        self.criteria: dict[str, QCheckBox] = {}
+        checks = QVBoxLayout()
+        checks.setSpacing(2)
+        for key, text in CRITERIA.items():
+            check = QCheckBox(text)
+            check.setAccessibleName(text)
+            check.setObjectName(f"criterion_{key}")
+            self.criteria[key] = check
+            checks.addWidget(check)
+            if key == "high_rosh":
+                self.rosh_note = QLabel("")
+                self.rosh_note.setObjectName("criteriaRoshNote")
+                self.rosh_note.setIndent(24)
+                self.rosh_note.setWordWrap(True)
+                self.rosh_note.setStyleSheet("color: #444;")
+                checks.addWidget(self.rosh_note)
+        self.suggestion = QLabel("")
+        self.suggestion.setObjectName("suggestedLevel")
+        self.suggestion.setAccessibleName("Suggested level")
+        self.use_button = QPushButton("Use the suggested level")
+        self.met = QLabel("")
+        self.met.setWordWrap(True)
+        self.met.setAccessibleName("Criteria met")
+        self.choice_note = QLabel("")
+        self.choice_note.setObjectName("levelChoiceNote")
+        self.choice_note.setWordWrap(True)
+        self.choice_note.setAccessibleName("Chosen level compared with the suggestion")
+        side = QVBoxLayout()
+        side.addWidget(self.suggestion)
+        side.addWidget(self.use_button, 0, Qt.AlignmentFlag.AlignLeft)
+        side.addWidget(self.met)
+        side.addWidget(self.choice_note)
+        side.addStretch(1)
+        side_widget = QWidget()
+        side_widget.setLayout(side)
+        side_widget.setMinimumWidth(240)
+        side_widget.setMaximumWidth(340)
+        layout = QHBoxLayout(self)
+        layout.addLayout(checks, 1)
+        layout.addWidget(side_widget)
+
+    def values(self) -> dict[str, bool]:
+        return {key: check.isChecked() for key, check in self.criteria.items()}
+
+    def set_values(self, values: dict[str, Any]) -> None:
+        for key, check in self.criteria.items():
+            check.setChecked(bool(values.get(key)))
+
+    def suggested(self) -> Level:
+        c = self.values()
+        return suggested_level(
+            RoshLevel.HIGH if c["high_rosh"] else None,
+            multi_agency_adds_value=c["adds_value"],
+            needs_senior_oversight=c["senior"],
+            lower_risk_needs_coordination=c["coordination"],
+        )
+
+    def set_rosh(self, rosh: RoshLevel | None) -> None:
+        """Pre-tick "High or Very High" from the latest assessment."""
+        high = rosh is not None and rosh.rank >= RoshLevel.HIGH.rank
+        self.criteria["high_rosh"].setChecked(high)
+        self.rosh_note.setText(
+            f"Latest assessment: overall RoSH {rosh.label} (ticked from it; untick if the panel "
+            "assesses otherwise)."
+            if rosh is not None
+            else "No risk assessment is recorded: tick this by the panel's judgement."
+        )
+
+    def refresh(self, chosen: int | None) -> None:
+        met = [CRITERIA_SHORT[k] for k, on in self.values().items() if on]
+        self.met.setText("Criteria met: " + ("; ".join(met) if met else "none ticked") + ".")
+        suggestion = int(self.suggested())
+        self.suggestion.setText(f"<b>Suggested: Level {suggestion}</b>")
+        if chosen is None or chosen == suggestion:
+            self.choice_note.setText("The chosen level matches the suggestion.")
+            self.choice_note.setStyleSheet("color: #0b5d1e;")
+        else:
+            self.choice_note.setText(
+                f"You have chosen Level {chosen}; the criteria suggest Level {suggestion}. "
+                "Say why in the rationale."
+            )
+            self.choice_note.setStyleSheet("color: #7a4a00; font-weight: bold;")
+        self.use_button.setEnabled(chosen != suggestion)
+
+
 class DecisionsBox(QGroupBox):
-    def __init__(self, actor: Actor, write: Writer, data: ScreenData, item: AgendaItem) -> None:
+    def __init__(
+        self,
+        hub: AutoSaveHub,
+        actor: Actor,
+        write: Writer,
+        data: ScreenData,
+        item: AgendaItem,
+    ) -> None:
         super().__init__("Decisions (Ctrl+D)")
         self.setObjectName("decisionsBox")
+        self._hub = hub
+        self._actor = actor
         self._write = write
         self._data = data
         self.item = item
         self.discussion_id = item.discussion.id
+        self.corrections: dict[int, AutoSaveText] = {}  # decision id -> its rationale, editable
         self._review_touched = False
+        self._level_touched = False  # the person picked a level: reloads leave it alone
+        self._rosh_seen: tuple[RoshLevel | None] | None = None
 
         self.model: DtoTableModel[DecisionRow] = DtoTableModel(DECISION_COLUMNS)
         self.table = QTableView()
@@ -141,6 +300,8 @@ class DecisionsBox(QGroupBox):
             self.category.addItem(f"Category {category}", category)
         self.review_date = date_edit(date.today(), "Next review date")
         self.review_hint = QLabel("")
+        self.review_hint.setObjectName("reviewHint")
+        self.helper = CriteriaHelper()
 
         self.disclosure = QWidget()
         self.disclose = QComboBox()
@@ -178,6 +339,7 @@ class DecisionsBox(QGroupBox):
         self.record_button.setObjectName("recordDecision")
         self.remove_button = QPushButton("Remove selected")
         self.error = error_label("Decision error")
+        self.draft_state = draft_label("new decision")
 
         self.dissent_agency = QComboBox()
         self.dissent_agency.setAccessibleName("Dissenting agency")
@@ -190,6 +352,7 @@ class DecisionsBox(QGroupBox):
         )
         self.dissent_button = QPushButton("Record di&ssent against selected")
         self.dissent_error = error_label("Dissent error")
+        self.dissent_draft_state = draft_label("dissent")
 
         form = QGridLayout()
         self.level_label = buddy("Level:", self.level)
@@ -204,11 +367,12 @@ class DecisionsBox(QGroupBox):
         form.addWidget(self.review_label, 0, 4)
         form.addWidget(self.review_date, 0, 5)
         form.addWidget(self.review_hint, 0, 6)
-        form.addWidget(buddy("Outcome:", self.outcome), 1, 0)
-        form.addWidget(self.outcome, 1, 1, 1, 6)
-        form.addWidget(buddy("Rationale:", self.rationale), 2, 0, Qt.AlignmentFlag.AlignTop)
-        form.addWidget(self.rationale, 2, 1, 1, 6)
-        form.addWidget(self.disclosure, 3, 0, 1, 7)
+        form.addWidget(self.helper, 1, 0, 1, 7)
+        form.addWidget(buddy("Outcome:", self.outcome), 2, 0)
+        form.addWidget(self.outcome, 2, 1, 1, 6)
+        form.addWidget(buddy("Rationale:", self.rationale), 3, 0, Qt.AlignmentFlag.AlignTop)
+        form.addWidget(self.rationale, 3, 1, 1, 6)
+        form.addWidget(self.disclosure, 4, 0, 1, 7)
         form.setColumnStretch(6, 1)
         buttons = QHBoxLayout()
         buttons.addWidget(self.s327a)
@@ -224,19 +388,71 @@ class DecisionsBox(QGroupBox):
 
         layout = QVBoxLayout(self)
         layout.addWidget(self.table)
+        self.corrections_box = QVBoxLayout()
+        layout.addLayout(self.corrections_box)
         layout.addWidget(self.s327a_prompt)
+        self.new_title = QLabel("<b>Record a new decision</b>")
+        self.new_title.setStyleSheet("margin-top: 6px;")
+        layout.addWidget(self.new_title)
         layout.addLayout(form)
+        layout.addWidget(self.draft_state)
         layout.addLayout(buttons)
         layout.addWidget(self.error)
         layout.addLayout(dissent)
+        layout.addWidget(self.dissent_draft_state)
         layout.addWidget(self.dissent_error)
         self._connect_signals()
+        set_combo(self.level, item.case.level or data.detail.meeting.level)
         self.update_data(data, item)
         self._on_kind_changed()
+        self.draft = DraftBinding(
+            hub,
+            decision_draft_key(self.discussion_id),
+            get_value=self.form_value,
+            set_value=self.set_form_value,
+            changed=[
+                self.kind.currentIndexChanged,
+                self.outcome.textChanged,
+                self.rationale.textChanged,
+                self.level.currentIndexChanged,
+                self.category.currentIndexChanged,
+                self.review_date.dateChanged,
+                self.disclose.currentIndexChanged,
+                self.disclosure_to.textChanged,
+                self.disclosure_by.textChanged,
+                self.disclosure_method.textChanged,
+                self.disclosure_date.dateChanged,
+                self.s327a.toggled,
+                *(c.toggled for c in self.helper.criteria.values()),
+            ],
+            is_blank=lambda v: not any(str(v.get(k) or "").strip() for k in DRAFT_TEXTS),
+            state_label=self.draft_state,
+            button="Record decision",
+            what="decision",
+        )
+        self.dissent_draft = DraftBinding(
+            hub,
+            dissent_draft_key(self.discussion_id),
+            get_value=self.dissent_value,
+            set_value=self.set_dissent_value,
+            changed=[
+                self.dissent_view.textChanged,
+                self.dissent_agency.currentIndexChanged,
+                self.dissent_person.currentIndexChanged,
+            ],
+            is_blank=lambda v: not str(v.get("view") or "").strip(),
+            state_label=self.dissent_draft_state,
+            button="Record dissent against selected",
+            what="dissent",
+        )
 
     def _connect_signals(self) -> None:
         self.kind.currentIndexChanged.connect(self._on_kind_changed)
         self.level.currentIndexChanged.connect(self._on_level_changed)
+        self.level.activated.connect(self._on_level_chosen)
+        for check in self.helper.criteria.values():
+            check.toggled.connect(self._refresh_helper)
+        self.helper.use_button.clicked.connect(self._on_use_suggestion)
         self.review_date.dateChanged.connect(self._on_review_edited)
         self.disclose.currentIndexChanged.connect(self._on_disclose_changed)
         self.record_button.clicked.connect(self._on_record)
@@ -244,6 +460,7 @@ class DecisionsBox(QGroupBox):
         self.dissent_button.clicked.connect(self._on_dissent)
         self.dissent_view.returnPressed.connect(self._on_dissent)
         self.dissent_agency.currentIndexChanged.connect(self._on_dissent_agency)
+        self.table.selectionModel().currentRowChanged.connect(self._show_correction)
 
     # ----- data -----------------------------------------------------------------------------
     def update_data(self, data: ScreenData, item: AgendaItem) -> None:
@@ -258,15 +475,60 @@ class DecisionsBox(QGroupBox):
                     self.table.selectRow(position)
         elif self.model.rowCount():
             self.table.selectRow(self.model.rowCount() - 1)
+        self._update_corrections(item)
         is_cat1 = item.case.category == 1
         self.s327a_prompt.setVisible(is_cat1)
         self.s327a.setVisible(is_cat1)
-        if not self._review_touched:
+        if not self._level_touched:
             set_combo(self.level, item.case.level or data.detail.meeting.level)
+        if not self._review_touched:
             self._on_level_changed()
+        rosh = (item.case.latest_rosh,)
+        if rosh != self._rosh_seen:  # first load, or a new assessment: tick from it again
+            self._rosh_seen = rosh
+            self.helper.set_rosh(item.case.latest_rosh)
+        self._refresh_helper()
         self.disclosure_date.setMinimumDate(to_qdate(data.detail.meeting.meeting_date))
         fill_agencies(self.dissent_agency, data.agencies, blank="(agency)")
         self._on_dissent_agency()
+
+    def _update_corrections(self, item: AgendaItem) -> None:
+        """One autosaved rationale per recorded decision; the selected one's is shown."""
+        ids = {d.id for d in item.decisions}
+        for decision_id in [i for i in self.corrections if i not in ids]:
+            gone = self.corrections.pop(decision_id)
+            self._hub.remove(gone.binding.key)
+            gone.deleteLater()
+        for decision in item.decisions:
+            field = self.corrections.get(decision.id)
+            if field is None:
+                field = AutoSaveText(
+                    self._hub,
+                    decision_rationale_key(decision.id),
+                    f"Correct the rationale of the {DECISION_LABELS[decision.kind].lower()} "
+                    "decision selected above (a correction saves by itself):",
+                    text=decision.rationale,
+                    version=decision.version,
+                    make_save=save_decision_rationale(self._actor, decision.id),
+                    theirs_of=theirs_decision,
+                    min_lines=2,
+                )
+                field.setObjectName(f"decisionRationale{decision.id}")
+                field.setVisible(False)
+                self.corrections[decision.id] = field
+                self.corrections_box.addWidget(field)
+            else:
+                field.binding.set_saved(decision.rationale, decision.version)
+        self._show_correction()
+
+    def _show_correction(self, *_args: object) -> None:
+        selected = self.selected()
+        for decision_id, field in self.corrections.items():
+            field.setVisible(selected is not None and selected.id == decision_id)
+
+    def correction_for_selected(self) -> AutoSaveText | None:
+        selected = self.selected()
+        return self.corrections.get(selected.id) if selected is not None else None
 
     def selected(self) -> DecisionRow | None:
         index = self.table.currentIndex()
@@ -291,18 +553,32 @@ class DecisionsBox(QGroupBox):
         ]
         for widget, visible in shown:
             widget.setVisible(visible)
+        self.helper.setVisible(level)
         self.disclosure.setVisible(kind is DecisionKind.DISCLOSURE)
         self._on_disclose_changed()
 
     def _on_level_changed(self, *_args: object) -> None:
+        """The next review date follows the chosen level's interval (team policy)."""
         level = self.level.currentData() or self._data.detail.meeting.level
         suggested = next_review_for(self._data, int(level))
         days = (suggested - self._data.detail.meeting.meeting_date).days
-        self.review_hint.setText(f"(Level {level} policy: {days // 7} weeks)")
+        span = f"{days // 7} weeks" if days % 7 == 0 else f"{days} days"
+        self.review_hint.setText(f"(Level {level} policy: {span}, by {suggested.isoformat()})")
         self.review_date.blockSignals(True)
         self.review_date.setDate(to_qdate(suggested))
         self.review_date.blockSignals(False)
         self._review_touched = False
+        self._refresh_helper()
+
+    def _on_level_chosen(self, *_args: object) -> None:
+        self._level_touched = True
+
+    def _refresh_helper(self, *_args: object) -> None:
+        self.helper.refresh(self.level.currentData())
+
+    def _on_use_suggestion(self) -> None:
+        set_combo(self.level, int(self.helper.suggested()))
+        self._level_touched = True
 
     def _on_review_edited(self, *_args: object) -> None:
         self._review_touched = True
@@ -334,6 +610,7 @@ class DecisionsBox(QGroupBox):
         return ""
 
     def _on_record(self) -> None:
+        self.draft.write_now()  # journaled before the database is asked
         kind = DecisionKind(self.kind.currentData())
         values: dict[str, Any] = {
             "kind": kind,
@@ -359,7 +636,11 @@ class DecisionsBox(QGroupBox):
         def work(s: Session, actor: Actor) -> object:
             return discussions.record_decision(s, actor, disc, **values)
 
-        self._write(work, self.error, lambda _r: self._clear())
+        def done(_r: object) -> None:
+            self._clear()
+            self.draft.saved()
+
+        self._write(work, self.error, done)
 
     def _clear(self) -> None:
         self.outcome.clear()
@@ -391,6 +672,7 @@ class DecisionsBox(QGroupBox):
         )
 
     def _on_dissent(self) -> None:
+        self.dissent_draft.write_now()
         decision = self.selected()
         if decision is None:
             self.dissent_error.setText(
@@ -412,8 +694,74 @@ class DecisionsBox(QGroupBox):
 
         def done(_r: object) -> None:
             self.dissent_view.clear()
+            self.dissent_draft.saved()
 
         self._write(work, self.dissent_error, done)
+
+    # ----- drafts (journaled until recorded) ------------------------------------------------------
+    def form_value(self) -> FormValue:
+        return {
+            "kind": str(self.kind.currentData()),
+            "outcome": self.outcome.text(),
+            "rationale": self.rationale.toPlainText(),
+            "new_level": self.level.currentData(),
+            "new_category": self.category.currentData(),
+            "next_review_date": _iso(from_qdate(self.review_date.date())),
+            "review_touched": self._review_touched,
+            "disclose": self.disclose.currentData(),
+            "disclosure_to": self.disclosure_to.text(),
+            "disclosure_by": self.disclosure_by.text(),
+            "disclosure_method": self.disclosure_method.text(),
+            "disclosure_date": _iso(from_qdate(self.disclosure_date.date())),
+            "s327a_considered": self.s327a.isChecked(),
+            "criteria": self.helper.values(),
+        }
+
+    def set_form_value(self, value: FormValue) -> None:
+        with contextlib.suppress(ValueError):
+            set_combo(self.kind, DecisionKind(value.get("kind") or DecisionKind.LEVEL))
+        if value.get("new_level") is not None:
+            set_combo(self.level, value["new_level"])
+            self._level_touched = True
+        if value.get("new_category") is not None:
+            set_combo(self.category, value["new_category"])
+        self.helper.set_values(value.get("criteria") or {})
+        if value.get("next_review_date"):
+            self.review_date.setDate(to_qdate(date.fromisoformat(value["next_review_date"])))
+            self._review_touched = bool(value.get("review_touched"))
+        set_combo(self.disclose, value.get("disclose"))
+        self.outcome.setText(value.get("outcome") or "")
+        self.rationale.setPlainText(value.get("rationale") or "")
+        self.disclosure_to.setText(value.get("disclosure_to") or "")
+        self.disclosure_by.setText(value.get("disclosure_by") or "")
+        self.disclosure_method.setText(value.get("disclosure_method") or "")
+        if value.get("disclosure_date"):
+            self.disclosure_date.setDate(to_qdate(date.fromisoformat(value["disclosure_date"])))
+        self.s327a.setChecked(bool(value.get("s327a_considered")))
+        self._refresh_helper()
+
+    def dissent_value(self) -> FormValue:
+        selected = self.selected()
+        return {
+            "decision_id": selected.id if selected is not None else None,
+            "agency_id": self.dissent_agency.currentData(),
+            "person_id": self.dissent_person.currentData(),
+            "view": self.dissent_view.text(),
+        }
+
+    def set_dissent_value(self, value: FormValue) -> None:
+        for position, row in enumerate(self.model.rows()):
+            if row.id == value.get("decision_id"):
+                self.table.selectRow(position)
+        set_combo(self.dissent_agency, value.get("agency_id"))
+        self._on_dissent_agency()
+        set_combo(self.dissent_person, value.get("person_id"))
+        self.dissent_view.setText(value.get("view") or "")
+
+    def draft_keys(self) -> list[str]:
+        """The draft keys and the autosaved rationale keys of this box (to unregister them)."""
+        keys = [self.draft.key, self.dissent_draft.key]
+        return keys + [f.binding.key for f in self.corrections.values()]
 
 
 __all__ = ["Callable", "DecisionsBox"]

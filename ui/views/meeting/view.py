@@ -2,7 +2,12 @@
 
 Left, the pages in meeting order: the statement and attendance, each case in agenda order, the
 sign-off checklist. Top, the meeting and its status buttons. Free text autosaves (see
-``autosave``); everything else is saved by its button, in the background task runner.
+``autosave``); everything else is saved by its button, in the background task runner, and what
+is typed in those forms is journaled as a draft until the button records it.
+
+Case pages are built the first time they are shown (a 25-case meeting would otherwise spend most
+of a second building them); a page with text waiting in the journal is built at once so the text
+goes back where it belongs.
 """
 
 from __future__ import annotations
@@ -42,7 +47,7 @@ from ui.context import AppContext
 from ui.tasks import Progress
 from ui.views.meeting.attendance import AttendancePage
 from ui.views.meeting.autosave import AutoSaveHub
-from ui.views.meeting.case_page import CasePage
+from ui.views.meeting.case_page import CasePage, discussion_of_key
 from ui.views.meeting.checklist import ChecklistPage
 from ui.views.meeting.common import (
     FOCUS_STYLE,
@@ -206,7 +211,7 @@ class MeetingView(QWidget):
         self.checklist_page = ChecklistPage()
         self.stack.addWidget(self.attendance_page)
         self.stack.addWidget(self.checklist_page)
-        self.case_pages: dict[int, CasePage] = {}  # discussion id -> page
+        self.case_pages: dict[int, CasePage] = {}  # discussion id -> page, once built
         self.splitter = QSplitter()
         self.splitter.addWidget(self.nav)
         self.splitter.addWidget(self.stack)
@@ -271,6 +276,7 @@ class MeetingView(QWidget):
         self.attendance_page.mark_present_requested.connect(self._on_mark_present)
         self.hub.offline_changed.connect(self._on_offline_changed)
         self.hub.field_saved.connect(self._on_field_saved)
+        self.hub.drafts_changed.connect(self._update_save_summary)
         self.ctx.bus.meetings_changed.connect(self._on_meetings_changed)
 
     # ----- loading --------------------------------------------------------------------------
@@ -319,6 +325,8 @@ class MeetingView(QWidget):
         self.title_changed.emit(self.tab_title())
         if self._first_load:
             self._first_load = False
+            if data.detail.agenda:  # the page shown next (Ctrl+PgDown); the rest when shown
+                self.case_page(data.detail.agenda[0].discussion.id)
             self._restore_journal()
             if self.nav.currentRow() < 0:
                 self.nav.setCurrentRow(0)
@@ -332,69 +340,127 @@ class MeetingView(QWidget):
         return f"Meeting {meeting.meeting_date.isoformat()} (L{meeting.level})"
 
     def _sync_case_pages(self, data: ScreenData) -> None:
-        wanted = {item.discussion.id for item in data.detail.agenda}
+        """Update the pages already built; drop those whose case left the agenda. The others
+        are built when first shown (``case_page``)."""
+        positions = {
+            item.discussion.id: (position, item)
+            for position, item in enumerate(data.detail.agenda, start=1)
+        }
         for disc_id in list(self.case_pages):
-            if disc_id not in wanted:
+            if disc_id not in positions:
                 page = self.case_pages.pop(disc_id)
                 for key in page.key_fields():
                     self.hub.remove(key)
                 self.stack.removeWidget(page)
                 page.deleteLater()
-        for position, item in enumerate(data.detail.agenda, start=1):
-            existing = self.case_pages.get(item.discussion.id)
-            if existing is None:
-                page = CasePage(self.hub, self.ctx.actor, self._write, data, item, position)
-                self.case_pages[item.discussion.id] = page
-                self.stack.addWidget(page)
-            else:
-                existing.update_data(data, item, position)
+        for disc_id, page in self.case_pages.items():
+            position, item = positions[disc_id]
+            page.update_data(data, item, position)
 
-    def pages(self) -> list[QWidget]:
-        """The pages in meeting order: attendance, the cases in agenda order, the checklist."""
-        out: list[QWidget] = [self.attendance_page]
+    def case_page(self, discussion_id: int) -> CasePage | None:
+        """The case's page, built now if it has not been shown yet (None: not on the agenda)."""
+        page = self.case_pages.get(discussion_id)
+        if page is not None or self.data is None:
+            return page
+        for position, item in enumerate(self.data.detail.agenda, start=1):
+            if item.discussion.id == discussion_id:
+                page = CasePage(self.hub, self.ctx.actor, self._write, self.data, item, position)
+                self.case_pages[discussion_id] = page
+                self.stack.addWidget(page)
+                if self.hub.read_only:
+                    self._freeze(page)
+                return page
+        return None
+
+    def entries(self) -> list[QWidget | int]:
+        """The pages in meeting order: attendance, the cases (discussion ids, in agenda order;
+        their pages are built on first showing), the checklist."""
+        out: list[QWidget | int] = [self.attendance_page]
         if self.data is not None:
-            out += [self.case_pages[i.discussion.id] for i in self.data.detail.agenda]
+            out += [i.discussion.id for i in self.data.detail.agenda]
         out.append(self.checklist_page)
         return out
 
+    def _entry_of(self, page: QWidget | None) -> QWidget | int | None:
+        if isinstance(page, CasePage):
+            return page.discussion_id
+        return page
+
     def _rebuild_nav(self) -> None:
-        current = self.stack.currentWidget()
+        current = self._entry_of(self.stack.currentWidget())
         self.nav.blockSignals(True)
         self.nav.clear()
         assert self.data is not None
-        for page in self.pages():
-            if page is self.attendance_page:
+        items = {i.discussion.id: i for i in self.data.detail.agenda}
+        entries = self.entries()
+        for position, entry in enumerate(entries):
+            if entry is self.attendance_page:
                 n = len(self.data.detail.attendance_warnings)
                 text = "Statement and attendance" + (f"  ⚠ {n}" if n else "")
-            elif page is self.checklist_page:
+            elif entry is self.checklist_page:
                 n = len(self.data.detail.sign_off_problems)
                 text = f"Sign-off checklist  ({n} to do)" if n else "Sign-off checklist  ✔"
             else:
-                assert isinstance(page, CasePage)
-                text = f"{page.position}. {page.item.case.display_name}"
+                assert isinstance(entry, int)
+                text = f"{position}. {items[entry].case.display_name}"
             self.nav.addItem(QListWidgetItem(text))
-        pages = self.pages()
-        self.nav.setCurrentRow(pages.index(current) if current in pages else 0)
+        self.nav.setCurrentRow(entries.index(current) if current in entries else 0)
         self.nav.blockSignals(False)
-        self.stack.setCurrentWidget(pages[max(self.nav.currentRow(), 0)])
+        self._show_entry(entries[max(self.nav.currentRow(), 0)])
+
+    def _show_entry(self, entry: QWidget | int) -> None:
+        page = self.case_page(entry) if isinstance(entry, int) else entry
+        if page is not None:
+            self.stack.setCurrentWidget(page)
 
     def _restore_journal(self) -> None:
+        """Put back what the journal holds for this meeting: pages with text waiting are built
+        now; autosaved text is saved at once, drafts wait in their forms for their button."""
+        assert self.data is not None
+        agenda = self.data.detail.agenda
         for entry in self.journal.pending(self.meeting_id):
+            disc = discussion_of_key(entry.field, agenda)
+            page = self.case_page(disc) if disc is not None else None
+            if page is None:
+                continue
             kind, _, rest = entry.field.partition("/")
-            disc, _, agency = rest.partition("/")
-            if kind == "information" and disc.isdigit() and agency.isdigit():
-                page = self.case_pages.get(int(disc))
-                if page is not None:
-                    page.ensure_info_field(int(agency))
-        restored, orphans = self.hub.restore_from_journal()
+            agency = rest.partition("/")[2]
+            if kind == "information" and agency.isdigit():
+                page.ensure_info_field(int(agency))
+        result = self.hub.restore_from_journal()
+        names = {
+            i.discussion.id: f"{n}. {i.case.display_name}" for n, i in enumerate(agenda, start=1)
+        }
+
+        def where(keys: list[str]) -> str:
+            cases = list(
+                dict.fromkeys(
+                    names[d] for k in keys if (d := discussion_of_key(k, agenda)) in names
+                )
+            )
+            return f" ({'; '.join(cases)})" if cases else ""
+
         parts = []
+        restored = len(result.saved)
         if restored:
             parts.append(
                 f"{restored} edit{'s' if restored != 1 else ''} typed on this computer had not "
                 "reached the database (the app closed or the connection was lost); "
                 f"{'they have' if restored != 1 else 'it has'} been put back and "
-                f"{'are' if restored != 1 else 'is'} being saved."
+                f"{'are' if restored != 1 else 'is'} being saved{where(result.saved)}."
             )
+        drafts = [self.hub.drafts[k] for k in result.drafts]
+        if drafts:
+            listed = "; ".join(
+                f"{names.get(discussion_of_key(d.key, agenda) or 0, '?')}: {d.what}" for d in drafts
+            )
+            parts.append(
+                f"{len(drafts)} draft{'s' if len(drafts) != 1 else ''} typed but not recorded "
+                f"{'were' if len(drafts) != 1 else 'was'} put back into "
+                f"{'their forms' if len(drafts) != 1 else 'its form'} — not recorded until you "
+                f"check {'them' if len(drafts) != 1 else 'it'} and press the button: {listed}."
+            )
+        orphans = result.orphans
         if orphans:
             parts.append(
                 f"{len(orphans)} earlier edit{'s' if len(orphans) != 1 else ''} could not be put "
@@ -407,14 +473,15 @@ class MeetingView(QWidget):
 
     # ----- navigation and shortcuts ---------------------------------------------------------
     def _on_nav_changed(self, row: int) -> None:
-        pages = self.pages()
-        if 0 <= row < len(pages):
-            self.stack.setCurrentWidget(pages[row])
+        entries = self.entries()
+        if 0 <= row < len(entries):
+            self._show_entry(entries[row])
 
     def show_page(self, page: QWidget) -> None:
-        pages = self.pages()
-        if page in pages:
-            self.nav.setCurrentRow(pages.index(page))
+        entries = self.entries()
+        entry = self._entry_of(page)
+        if entry in entries:
+            self.nav.setCurrentRow(entries.index(entry))
 
     def step_page(self, step: int) -> None:
         count = self.nav.count()
@@ -431,8 +498,9 @@ class MeetingView(QWidget):
         if isinstance(page, CasePage):
             return page
         if self.data is not None and self.data.detail.agenda:
-            first = self.case_pages[self.data.detail.agenda[0].discussion.id]
-            self.show_page(first)
+            first = self.case_page(self.data.detail.agenda[0].discussion.id)
+            if first is not None:
+                self.show_page(first)
             return first
         return None
 
@@ -491,9 +559,30 @@ class MeetingView(QWidget):
         meeting_id = self.meeting_id
         self._write(lambda s, actor: fn(s, actor, meeting_id), self.status_error)
 
+    def _drafts_listed(self) -> str:
+        drafts = self.hub.pending_drafts()
+        if not drafts or self.data is None:
+            return ""
+        agenda = self.data.detail.agenda
+        names = {
+            i.discussion.id: f"{n}. {i.case.display_name}" for n, i in enumerate(agenda, start=1)
+        }
+        return "; ".join(
+            f"{names.get(discussion_of_key(d.key, agenda) or 0, '?')}: {d.what}" for d in drafts
+        )
+
     def _after_saved(self, then: Callable[[], None]) -> None:
-        """Run ``then`` once every autosaved field has reached the database."""
+        """Run ``then`` once every autosaved field has reached the database and no form holds
+        a draft its button has not recorded (it would be missing from the minutes)."""
         self.hub.flush_all()
+        listed = self._drafts_listed()
+        if listed:
+            show_error(
+                self.status_error,
+                "Not done: text typed in these forms has not been recorded — record it with its "
+                f"button, or clear the form, first: {listed}.",
+            )
+            return
         if not self.hub.unsaved():
             then()
             return
@@ -591,29 +680,42 @@ class MeetingView(QWidget):
     def _update_save_summary(self) -> None:
         unsaved = self.hub.unsaved()
         if unsaved:
-            self.save_summary.setText(
-                f"{len(unsaved)} change(s) not in the database yet — kept on this computer."
-            )
+            text = f"{len(unsaved)} change(s) not in the database yet — kept on this computer."
         else:
-            self.save_summary.setText("All changes are saved.")
+            text = "All typed text is saved in the database."
+        listed = self._drafts_listed()
+        if listed:
+            drafts = self.hub.pending_drafts()
+            text += (
+                f" {len(drafts)} draft{'s' if len(drafts) != 1 else ''} typed but not recorded "
+                f"yet (kept on this computer only, until its button records it): {listed}."
+            )
+        self.save_summary.setText(text)
+
+    def flush(self) -> None:
+        """Journal every draft and save every autosaved field now (the app is closing)."""
+        self.hub.flush_all()
 
     def _set_read_only(self, frozen: bool) -> None:
         self.hub.read_only = frozen
         if not frozen:
             return
-        for edit in self.findChildren(QPlainTextEdit):
-            edit.setReadOnly(True)
-        for line in self.findChildren(QLineEdit):
-            line.setReadOnly(True)
-        for widget in self.findChildren(QComboBox):
-            widget.setEnabled(False)
-        for button in self.findChildren(QAbstractButton):
-            if button is not self.help_button:
-                button.setEnabled(False)
+        self._freeze(self)
         show_error(
             self.status_error,
             "These minutes are signed off: nothing can change. A correction is an addendum.",
         )
+
+    def _freeze(self, root: QWidget) -> None:
+        for edit in root.findChildren(QPlainTextEdit):
+            edit.setReadOnly(True)
+        for line in root.findChildren(QLineEdit):
+            line.setReadOnly(True)
+        for widget in root.findChildren(QComboBox):
+            widget.setEnabled(False)
+        for button in root.findChildren(QAbstractButton):
+            if button is not self.help_button:
+                button.setEnabled(False)
 
     def has_unsaved_changes(self) -> bool:
         return bool(self.hub.unsaved())

@@ -1,0 +1,433 @@
+"""The risk update on a case page: a new version of the case's risk assessment, prefilled from the
+latest one and recorded against this meeting (``risk.record_assessment(..., meeting_id=)``).
+
+Compact: the community / custody RoSH grid side by side, overall, tool and score, assessor, date
+and the five RoSH-summary narratives. Errors from the service show under their fields. What is
+typed is journaled as a draft until "Save as new version" records it.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from mappa_desktop.domain.enums import (
+    GROUPS_BY_SETTING,
+    AssessmentTool,
+    CustodyStatus,
+    RiskGroup,
+    RiskSetting,
+)
+from mappa_desktop.domain.errors import ConflictError, ValidationError
+from mappa_desktop.services import cases, risk
+from mappa_desktop.services.actor import Actor
+from mappa_desktop.services.people import PersonRow
+from mappa_desktop.services.risk import GRID, NARRATIVES, AssessmentRow
+from ui import messages
+from ui.tasks import Progress
+from ui.views.meeting.autosave import AutoSaveHub, DraftBinding, FormValue, draft_label
+from ui.views.meeting.common import date_edit, from_qdate, set_combo, to_qdate
+from ui.views.record.common import FieldError, FormErrors, TextBox, field_cell
+from ui.views.record.risk_form import (
+    GROUP_TITLES,
+    NARRATIVE_LABELS,
+    NOT_RATED,
+    TOOL_LABELS,
+    rating_name,
+    rosh_combo,
+)
+
+
+def risk_draft_key(discussion_id: int) -> str:
+    return f"case:{discussion_id}:risk_assessment:new"
+
+
+def _rating_key(setting: RiskSetting, group: RiskGroup) -> str:
+    return f"{setting.value}.{group.value}"
+
+
+class RiskUpdateForm(QFrame):
+    """A new risk-assessment version for one case, recorded at this meeting."""
+
+    saved = Signal(object)  # the AssessmentRow recorded
+
+    def __init__(
+        self,
+        hub: AutoSaveHub,
+        actor: Actor,
+        *,
+        case_id: int,
+        discussion_id: int,
+        meeting_id: int,
+        meeting_date: date,
+        persons: tuple[PersonRow, ...],
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.setObjectName("riskUpdateForm")
+        self.setFrameShape(QFrame.Shape.StyledPanel)
+        self.setStyleSheet(
+            "#riskUpdateForm { border: 1px solid #8ab4f8; border-radius: 4px; "
+            "background: #f7faff; }"
+        )
+        self._hub = hub
+        self._actor = actor
+        self.case_id = case_id
+        self.meeting_id = meeting_id
+        self.meeting_date = meeting_date
+        self.errors = FormErrors()
+        self.latest: AssessmentRow | None = None
+        self.custody_status = CustodyStatus.COMMUNITY
+        self._baseline: FormValue | None = None
+        self._open = False
+        self._keep_values = False  # a restored draft is in the form: loading must not replace it
+
+        self.title = QLabel("<b>New risk-assessment version</b>")
+        self.title.setTextFormat(Qt.TextFormat.RichText)
+        self.status = QLabel("")
+        self.status.setObjectName("riskUpdateStatus")
+        self.status.setWordWrap(True)
+
+        # about the assessment
+        self.assessed_on = date_edit(self._default_date(), "Date of assessment")
+        self.assessed_on.setMaximumDate(to_qdate(date.today()))
+        self.assessor = QComboBox()
+        self.assessor.setAccessibleName("Assessor")
+        self.assessor.addItem("Not recorded", None)
+        for p in persons:
+            self.assessor.addItem(f"{p.display_name} ({p.agency_short_name})", p.id)
+        self.tool = QComboBox()
+        self.tool.setAccessibleName("Assessment tool")
+        for tool, text in TOOL_LABELS.items():
+            self.tool.addItem(text, tool.value)
+        self.score = QLineEdit()
+        self.score.setAccessibleName("Tool score")
+        self.score.setMaxLength(100)
+        self.score.setPlaceholderText("Score or category")
+        self.overall = rosh_combo("Overall RoSH level", "Choose…")
+        self.overall.setObjectName("riskUpdateOverall")
+        about = QGridLayout()
+        about.setHorizontalSpacing(8)
+        for column, (caption, widget, key) in enumerate(
+            (
+                ("Date:", self.assessed_on, "assessed_on"),
+                ("Overall RoSH:", self.overall, "overall"),
+                ("Tool:", self.tool, "tool"),
+                ("Score:", self.score, "tool_score"),
+                ("Assessor:", self.assessor, "assessor_id"),
+            )
+        ):
+            label = QLabel(caption)
+            label.setBuddy(widget)
+            about.addWidget(label, 0, column)
+            about.addWidget(self._cell(widget, key), 1, column, Qt.AlignmentFlag.AlignTop)
+        about.setColumnStretch(4, 1)
+
+        # the RoSH grid: one row per group, community and custody side by side
+        self.ratings: dict[tuple[RiskSetting, RiskGroup], QComboBox] = {}
+        grid = QGridLayout()
+        grid.setHorizontalSpacing(10)
+        grid.setVerticalSpacing(2)
+        self.community_title = QLabel("<b>Community</b>")
+        self.custody_title = QLabel("<b>Custody</b> (all five or none)")
+        grid.addWidget(QLabel("<b>Risk to</b>"), 0, 0)
+        grid.addWidget(self.community_title, 0, 1)
+        grid.addWidget(self.custody_title, 0, 2)
+        groups = list(GROUPS_BY_SETTING[RiskSetting.CUSTODY])
+        for row, group in enumerate(groups, start=1):
+            grid.addWidget(QLabel(f"{GROUP_TITLES[group]}:"), row, 0, Qt.AlignmentFlag.AlignTop)
+            for column, setting in enumerate(RiskSetting, start=1):
+                if group not in GROUPS_BY_SETTING[setting]:
+                    dash = QLabel("— (rated in custody only)")
+                    dash.setStyleSheet("color: #666;")
+                    grid.addWidget(dash, row, column, Qt.AlignmentFlag.AlignTop)
+                    continue
+                combo = rosh_combo(rating_name(setting, group), NOT_RATED)
+                self.ratings[(setting, group)] = combo
+                grid.addWidget(
+                    self._cell(combo, f"ratings.{setting.value}.{group.value}"),
+                    row,
+                    column,
+                    Qt.AlignmentFlag.AlignTop,
+                )
+        grid.setColumnMinimumWidth(1, 250)
+        grid.setColumnMinimumWidth(2, 250)
+        grid.setColumnStretch(3, 1)
+
+        # the RoSH summary narratives, two columns
+        self.narratives: dict[str, TextBox] = {}
+        texts = QGridLayout()
+        texts.setVerticalSpacing(2)
+        for index, name in enumerate(NARRATIVES):
+            box = TextBox(NARRATIVE_LABELS[name], 2)
+            box.setObjectName(f"riskUpdate_{name}")
+            self.narratives[name] = box
+            label = QLabel(f"{NARRATIVE_LABELS[name]}:")
+            label.setBuddy(box)
+            row, column = divmod(index, 2)
+            texts.addWidget(label, row * 2, column)
+            texts.addWidget(self._cell(box, name), row * 2 + 1, column)
+
+        self.save_button = QPushButton("Save as &new version")
+        self.save_button.setObjectName("saveRiskVersion")
+        self.cancel_button = QPushButton("Cancel (drop this draft)")
+        self.form_error = FieldError("New risk-assessment version")
+        self.draft_state = draft_label("new risk-assessment version", keep_space=True)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.draft_state, 1)
+        buttons.addWidget(self.cancel_button)
+        buttons.addWidget(self.save_button)
+
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.title)
+        layout.addWidget(self.status)
+        layout.addLayout(about)
+        layout.addLayout(grid)
+        layout.addLayout(texts)
+        layout.addWidget(self.form_error)
+        layout.addLayout(buttons)
+        self.setVisible(False)
+
+        self.save_button.clicked.connect(self.save)
+        self.cancel_button.clicked.connect(self.cancel)
+        self.draft = DraftBinding(
+            hub,
+            risk_draft_key(discussion_id),
+            get_value=self.form_value,
+            set_value=self.set_form_value,
+            changed=[
+                self.assessed_on.dateChanged,
+                self.assessor.currentIndexChanged,
+                self.tool.currentIndexChanged,
+                self.score.textChanged,
+                self.overall.currentIndexChanged,
+                *(c.currentIndexChanged for c in self.ratings.values()),
+                *(b.textChanged for b in self.narratives.values()),
+            ],
+            is_blank=self._is_blank,
+            state_label=self.draft_state,
+            button="Save as new version",
+            what="new risk-assessment version",
+            lands_in="the case record",
+        )
+
+    # ----- layout helpers ---------------------------------------------------------------------
+    def _cell(self, widget: QWidget, key: str) -> QWidget:
+        error = FieldError(widget.accessibleName() or key)
+        self.errors.register(key, widget, error)
+        return field_cell(widget, error)
+
+    def _default_date(self) -> date:
+        return min(self.meeting_date, date.today())
+
+    # ----- opening ----------------------------------------------------------------------------
+    @property
+    def is_open(self) -> bool:
+        return self._open
+
+    def open_form(self) -> None:
+        """Show the form and prefill it from the latest version (loaded in the background)."""
+        if self._open:
+            self.overall.setFocus(Qt.FocusReason.OtherFocusReason)
+            return
+        self._open = True
+        self._keep_values = False
+        self.setVisible(True)
+        self._load()
+
+    def _load(self) -> None:
+        self.status.setText("Loading the latest assessment…")
+        self.save_button.setEnabled(False)
+        case_id = self.case_id
+        hub = self._hub
+
+        def run(_p: Progress) -> tuple[AssessmentRow | None, CustodyStatus]:
+            with hub.ctx.read_sessions() as s:
+                latest = risk.latest_assessment(s, case_id)
+                return latest, cases.get_case(s, case_id).custody_status
+
+        hub.ctx.runner.submit(run, self._on_loaded, self._on_load_failed)
+
+    def _on_loaded(self, result: tuple[AssessmentRow | None, CustodyStatus]) -> None:
+        self.latest, self.custody_status = result
+        self.save_button.setEnabled(not self._hub.read_only)
+        in_custody = self.custody_status is CustodyStatus.CUSTODY
+        self.custody_title.setText(
+            "<b>Custody</b> (required: in custody)"
+            if in_custody
+            else "<b>Custody</b> (all or none)"
+        )
+        prefill = self._prefill(self.latest)
+        self._baseline = prefill
+        if not self._keep_values:
+            self.draft.silently(lambda: self.set_form_value(prefill))
+            self.overall.setFocus(Qt.FocusReason.OtherFocusReason)
+        latest = self.latest
+        if latest is None:
+            self.status.setText(
+                "No assessment is recorded for this case yet: this will be version 1."
+            )
+        else:
+            self.status.setText(
+                f"{'Your draft, started' if self._keep_values else 'Prefilled'} from version "
+                f"{latest.version_no} ({latest.assessed_on.isoformat()}, overall "
+                f"{latest.overall.label}): change what the panel found different, then save as "
+                f"version {latest.version_no + 1}. Earlier versions stay as they are."
+            )
+
+    def _on_load_failed(self, exc: Exception) -> None:
+        self.status.setText(f"The latest assessment could not be loaded: {messages.describe(exc)}")
+        self.save_button.setEnabled(not self._hub.read_only)
+
+    def _prefill(self, row: AssessmentRow | None) -> FormValue:
+        if row is None:
+            return {
+                "assessed_on": self._default_date().isoformat(),
+                "assessor_id": None,
+                "tool": AssessmentTool.OASYS.value,
+                "tool_score": "",
+                "overall": None,
+                "ratings": {_rating_key(*k): None for k in GRID},
+                **{name: "" for name in NARRATIVES},
+            }
+        return {
+            "assessed_on": self._default_date().isoformat(),
+            "assessor_id": row.assessor_id,
+            "tool": row.tool.value,
+            "tool_score": row.tool_score,
+            "overall": row.overall.value,
+            "ratings": {
+                _rating_key(*k): (level.value if (level := row.rating(*k)) is not None else None)
+                for k in GRID
+            },
+            **{name: getattr(row, name) for name in NARRATIVES},
+        }
+
+    def cancel(self) -> None:
+        self._open = False
+        self._keep_values = False
+        self.errors.clear()
+        self.form_error.clear_message()
+        self.setVisible(False)
+        self.draft.write_now()  # closed: the draft is dropped from the journal
+
+    # ----- values -----------------------------------------------------------------------------
+    def form_value(self) -> FormValue:
+        return {
+            "assessed_on": from_qdate(self.assessed_on.date()).isoformat(),
+            "assessor_id": self.assessor.currentData(),
+            "tool": self.tool.currentData(),
+            "tool_score": self.score.text(),
+            "overall": self.overall.currentData(),
+            "ratings": {_rating_key(*k): c.currentData() for k, c in self.ratings.items()},
+            **{name: box.toPlainText() for name, box in self.narratives.items()},
+            "from_version": self.latest.version_no if self.latest is not None else None,
+        }
+
+    def set_form_value(self, value: FormValue) -> None:
+        """Put values into the form; from the journal this also opens it (a restored draft)."""
+        if not self._open:
+            self._open = True
+            self._keep_values = True
+            self.setVisible(True)
+            self._load()
+        if value.get("assessed_on"):
+            self.assessed_on.setDate(to_qdate(date.fromisoformat(value["assessed_on"])))
+        if self.assessor.findData(value.get("assessor_id")) < 0 and value.get("assessor_id"):
+            self.assessor.addItem("Previous assessor (no longer active)", value["assessor_id"])
+        set_combo(self.assessor, value.get("assessor_id"))
+        set_combo(self.tool, value.get("tool") or AssessmentTool.OASYS.value)
+        self.score.setText(value.get("tool_score") or "")
+        set_combo(self.overall, value.get("overall"))
+        ratings = value.get("ratings") or {}
+        for key, combo in self.ratings.items():
+            set_combo(combo, ratings.get(_rating_key(*key)))
+        for name, box in self.narratives.items():
+            box.setPlainText(value.get(name) or "")
+
+    def _is_blank(self, value: FormValue) -> bool:
+        if not self._open:
+            return True
+        if self._baseline is None:
+            return False  # a restored draft whose base is still loading
+        mine = {k: v for k, v in value.items() if k != "from_version"}
+        return mine == self._baseline
+
+    # ----- saving -----------------------------------------------------------------------------
+    def save(self) -> None:
+        self.draft.write_now()  # journaled before the database is asked
+        value = self.form_value()
+        ratings = {
+            tuple(key.split(".", 1)): level
+            for key, level in value["ratings"].items()
+            if level is not None
+        }
+        narratives = {name: value[name].strip() for name in NARRATIVES}
+        assessed = date.fromisoformat(value["assessed_on"])
+        actor, case_id, meeting_id = self._actor, self.case_id, self.meeting_id
+        hub = self._hub
+        self.errors.clear()
+        self.form_error.clear_message()
+        self.save_button.setEnabled(False)
+        self.status.setText("Saving the new version…")
+
+        def run(_p: Progress) -> AssessmentRow:
+            with hub.ctx.sessions.begin() as s:
+                return risk.record_assessment(
+                    s,
+                    actor,
+                    case_id,
+                    assessed_on=assessed,
+                    overall=value["overall"] or "",
+                    ratings=ratings,
+                    tool=value["tool"],
+                    tool_score=value["tool_score"].strip(),
+                    assessor_id=value["assessor_id"],
+                    meeting_id=meeting_id,
+                    **narratives,
+                )
+
+        hub.ctx.runner.submit(run, self._on_saved, self._on_failed)
+
+    def _on_saved(self, row: Any) -> None:
+        assert isinstance(row, AssessmentRow)
+        self.save_button.setEnabled(True)
+        self.draft.saved()
+        self._open = False
+        self._keep_values = False
+        self.setVisible(False)
+        self.saved.emit(row)
+
+    def _on_failed(self, exc: Exception) -> None:
+        self.save_button.setEnabled(not self._hub.read_only)
+        if isinstance(exc, ValidationError):
+            unclaimed = self.errors.show(exc.errors)
+            self.status.setText(
+                "Not saved: correct the fields marked below, then save again. Your text is kept "
+                "on this computer."
+            )
+            if unclaimed:
+                self.form_error.show_message(" ".join(unclaimed.values()))
+            return
+        if isinstance(exc, ConflictError):
+            self.form_error.show_message(
+                "Someone else recorded a new version of this assessment at the same moment. "
+                "Nothing was overwritten and your form is kept: save again to make yours the "
+                "next version."
+            )
+        else:
+            self.form_error.show_message(f"Not saved: {messages.describe(exc)}")
+        self.status.setText("Not saved. Your text is kept on this computer.")
