@@ -418,11 +418,10 @@ def test_parse_keywords_rejects_malformed_stamps(keywords: str) -> None:
     assert parse_keywords(keywords) is None
 
 
-@pytest.mark.parametrize("workers", [1, 2])
-def test_render_copies_personalises_each_copy_in_order(workers: int) -> None:
+def test_render_copies_personalises_each_copy_in_order() -> None:
     doc = sm.document(case_count=1)
     copies = [(sm.ARABIC, 1), (sm.MARKUP, 2), (sm.RUSSIAN, 3)]
-    pdfs = render_copies(doc, copies, workers=workers)
+    pdfs = render_copies(doc, copies)
     assert len(pdfs) == 3
     for (who, number), pdf in zip(copies, pdfs, strict=True):
         stamp = read_stamp(pdf)
@@ -606,3 +605,35 @@ def test_category_and_date_labels() -> None:
     assert date_text("not a date") == "not a date"
     assert datetime_text("2025-03-05T14:05:00+00:00") == "5 March 2025 14:05 UTC"
     assert datetime_text("2025-03-05T14:05:00+01:00") == "5 March 2025 14:05 UTC+0100"
+
+
+def test_personal_copies_mark_every_page_and_only_their_own_recipient(tmp_path: Path) -> None:
+    doc = sm.document(recipient="", copy_number=None)
+    copies = [("Αλφα Recipient (Police)", 1), ("Получатель Бета (Housing)", 2)]
+    plain = render_minutes(doc)
+    for (who, number), pdf in zip(copies, render_copies(doc, copies), strict=True):
+        path = tmp_path / f"copy{number}.pdf"
+        path.write_bytes(pdf)
+        pages = _pdftotext(path, "-layout")
+        assert len(pages) == len(pypdf.PdfReader(io.BytesIO(plain)).pages)
+        for page in pages:
+            assert f"Copy {number} issued to {who}" in norm(page)
+            assert nonblank_lines(page)[0] == MARKING and nonblank_lines(page)[-1] == MARKING
+        others = [w for w, n in copies if n != number]
+        assert not any(other in norm("\n".join(pages)) for other in others)
+        first = spaced(pypdf.PdfReader(io.BytesIO(pdf)).pages[0].extract_text())
+        assert "MAPPA meeting minutes" in first and f"Copy {number} issued to {who}" in first
+        assert pdf.count(b"%%EOF") == 1  # rewritten whole: no unmarked earlier revision inside
+        result = subprocess.run(["qpdf", "--check", str(path)], capture_output=True, text=True)
+        assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_render_minutes_with_a_recipient_equals_the_fast_copy_path() -> None:
+    doc = sm.document(case_count=1)
+    one = render_minutes(doc)
+    fast = render_copies(replace(doc, recipient="", copy_number=None), [(doc.recipient, 3)])[0]
+    assert read_stamp(one) == read_stamp(fast)
+    texts = [
+        [p.extract_text() for p in pypdf.PdfReader(io.BytesIO(pdf)).pages] for pdf in (one, fast)
+    ]
+    assert texts[0] == texts[1]

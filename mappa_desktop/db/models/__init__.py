@@ -13,7 +13,13 @@ from mappa_desktop.db.models.meetings import (
     Meeting,
 )
 from mappa_desktop.db.models.people import Agency, AppSetting, Person, User, UserRole
-from mappa_desktop.db.models.records import Addendum, AuditEvent, Distribution, Minutes
+from mappa_desktop.db.models.records import (
+    Addendum,
+    AuditEvent,
+    Distribution,
+    IssuedFile,
+    Minutes,
+)
 from mappa_desktop.db.models.risk import RiskAssessment, RmpItem, RmpRevision, RoshRating
 
 __all__ = [
@@ -33,6 +39,7 @@ __all__ = [
     "Distribution",
     "InformationShared",
     "InvitedAgency",
+    "IssuedFile",
     "Meeting",
     "Minutes",
     "Person",

@@ -1,6 +1,7 @@
 """Frozen minutes, addenda, the distribution log and the audit log: insert-only tables.
 
-The database itself refuses UPDATE and DELETE on these (triggers in the first migration).
+The database itself refuses UPDATE and DELETE on these (triggers in the first migration; for
+``issued_file``, added later, in migration 0002).
 """
 
 from __future__ import annotations
@@ -8,6 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import (
+    Boolean,
     ForeignKey,
     Index,
     Integer,
@@ -22,6 +24,9 @@ from mappa_desktop.db.base import Base, UTCDateTime, str_enum, utcnow
 from mappa_desktop.domain.enums import DistributionVariant
 
 FROZEN_TABLES = ("minutes", "addendum", "distribution", "audit_event")
+# Append-only tables added after the first migration. Kept apart from ``FROZEN_TABLES`` because
+# migration 0001 creates triggers for every name in that tuple, and these did not exist then.
+LATER_FROZEN_TABLES = ("issued_file",)
 
 
 class Minutes(Base):
@@ -68,6 +73,25 @@ class Distribution(Base):
     )
     version_sha256: Mapped[str] = mapped_column(String(64))
     channel: Mapped[str] = mapped_column(String(100), default="")
+    issued_by_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"))
+    issued_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class IssuedFile(Base):
+    """The SHA-256 of a PDF file of signed-off minutes as the app wrote it (a personal copy or
+    an unnumbered export), so ``verify`` can tell the issued file from one changed afterwards."""
+
+    __tablename__ = "issued_file"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    minutes_id: Mapped[int] = mapped_column(ForeignKey("minutes.id"), index=True)
+    distribution_id: Mapped[int | None] = mapped_column(ForeignKey("distribution.id"), unique=True)
+    file_sha256: Mapped[str] = mapped_column(String(64), index=True)
+    byte_size: Mapped[int] = mapped_column(Integer)
+    version_sha256: Mapped[str] = mapped_column(String(64))
+    variant: Mapped[DistributionVariant] = mapped_column(
+        str_enum(DistributionVariant, "distribution_variant")
+    )
+    digitally_signed: Mapped[bool] = mapped_column(Boolean, default=False)
     issued_by_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"))
     issued_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 

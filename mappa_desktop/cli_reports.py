@@ -1,0 +1,420 @@
+"""The report commands: ``minutes``, ``verify`` and ``certificate create`` (ARCHITECTURE.md §7).
+
+Part of the composition root: the only module besides ``cli.py`` allowed to import ``reports``
+(lazily, inside the commands, so building the parser does not load ReportLab or pyHanko).
+``cli.py`` wires these in with ``add_report_commands(sub, connect=..., options=...)``; ``main``
+runs them on their own (tests, or before the wiring exists).
+
+Exit status: 0 success (``verify``: the file is genuine, possibly superseded by an addendum),
+1 refused (``verify``: not genuine, with one sentence why), 2 usage. Errors are one line on
+stderr, never a traceback. Passwords come from an environment variable or a prompt, never from
+the command line, and are never written anywhere.
+"""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import io
+import os
+import sys
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, TextIO
+
+from sqlalchemy import func, select, text
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import Session, sessionmaker
+
+from mappa_desktop.db.engine import make_engine, make_session_factory, read_engine, resolve_url
+from mappa_desktop.db.models import User
+from mappa_desktop.db.schema import check_schema
+from mappa_desktop.domain.enums import DistributionVariant
+from mappa_desktop.domain.errors import MappaError, StorageError, ValidationError
+from mappa_desktop.services import people
+from mappa_desktop.services.actor import Actor
+
+if TYPE_CHECKING:
+    from reports import export
+
+EXIT_OK = 0
+EXIT_REFUSED = 1
+EXIT_USAGE = 2
+MAX_PDF_BYTES = 200 * 1024 * 1024
+MAX_PKCS12_BYTES = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class ReportDatabase:
+    """What a report command needs from the composition root."""
+
+    sessions: sessionmaker[Session]
+    read_sessions: sessionmaker[Session]
+    actor: Callable[[Session], Actor]  # who is acting, looked up inside a write session
+
+
+Connect = Callable[[argparse.Namespace], ReportDatabase]
+Run = Callable[[argparse.Namespace, TextIO], int]
+
+
+# --- passwords and files -------------------------------------------------------------------------
+
+
+def read_password(env_var: str | None, *, prompt: str, confirm: bool = False) -> str:
+    """The password from ``$env_var``, else asked on the terminal (never echoed)."""
+    if env_var:
+        value = os.environ.get(env_var)
+        if value is None:
+            raise ValidationError.single(
+                "password-env", f"The environment variable {env_var} is not set."
+            )
+        return value
+    if not sys.stdin.isatty():
+        raise ValidationError.single(
+            "password",
+            "No terminal to ask for the password on; give --password-env VAR with the password "
+            "in that environment variable.",
+        )
+    first = getpass.getpass(prompt)
+    if confirm and getpass.getpass("Repeat the password: ") != first:
+        raise ValidationError.single("password", "The two passwords differ; nothing was made.")
+    return first
+
+
+class _NoPasswordOnCommandLine(argparse.Action):
+    """``--password`` exists only to refuse it, without echoing the value back."""
+
+    def __call__(
+        self,
+        parser: argparse.ArgumentParser,
+        namespace: argparse.Namespace,
+        values: object,
+        option_string: str | None = None,
+    ) -> None:
+        parser.error(
+            "a password is never given on the command line (other users could read it in the "
+            "process list); use --password-env VAR, or leave it out to be asked"
+        )
+
+
+def _password_options(parser: argparse.ArgumentParser, help_text: str) -> None:
+    parser.add_argument("--password-env", metavar="VAR", help=help_text)
+    parser.add_argument("--password", help=argparse.SUPPRESS, action=_NoPasswordOnCommandLine)
+
+
+def _read_file(path: Path, what: str, limit: int) -> bytes:
+    try:
+        size = path.stat().st_size
+        if size > limit:
+            raise StorageError(f"{path} is too large ({size:,} bytes) to be {what}.")
+        return path.read_bytes()
+    except OSError as exc:
+        raise StorageError(f"Cannot read {path}: {exc.strerror or exc}.") from None
+
+
+def _signing_key(args: argparse.Namespace, signer_name: str) -> export.SigningKey | None:
+    from reports import export, signing
+
+    if not args.sign:
+        return None
+    data = _read_file(Path(args.sign), "a certificate file", MAX_PKCS12_BYTES)
+    password = read_password(args.password_env, prompt=f"Password for {args.sign}: ")
+    signing.certificate_info(data, password)  # checks the password before anything is logged
+    return export.SigningKey(
+        pkcs12=data,
+        password=password,
+        signer_name=signer_name,
+        reason="Issued copy of the signed-off MAPPA minutes",
+    )
+
+
+# --- minutes -------------------------------------------------------------------------------------
+
+
+def minutes_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("meeting_id", type=int, metavar="MEETING_ID", help="the meeting's id")
+    parser.add_argument("-o", "--output", required=True, metavar="FILE", help="the PDF to write")
+    parser.add_argument(
+        "--copy-for",
+        metavar="RECIPIENT",
+        help="issue a numbered personal copy to RECIPIENT (logged in the distribution list)",
+    )
+    parser.add_argument(
+        "--disclosure-summary",
+        action="store_true",
+        help="leave out the items marked restricted (the disclosure summary variant)",
+    )
+    parser.add_argument(
+        "--sign", metavar="PKCS12", help="digitally sign the PDF with this certificate (.p12)"
+    )
+    _password_options(
+        parser, "environment variable holding the certificate's password (else you are asked)"
+    )
+
+
+def run_minutes(
+    args: argparse.Namespace, out: TextIO, database: ReportDatabase, err: TextIO | None = None
+) -> int:
+    """Write the minutes PDF; ``--copy-for`` issues and logs a numbered personal copy."""
+    from reports import export
+
+    err = err if err is not None else sys.stderr
+    path = Path(args.output)
+    if args.password_env and not args.sign:
+        raise ValidationError.single("password-env", "--password-env goes with --sign.")
+    if path.is_dir():
+        raise ValidationError.single("output", f"{path} is a folder; give a file name.")
+    if not path.parent.exists() and str(path.parent):
+        raise ValidationError.single("output", f"The folder {path.parent} does not exist.")
+    variant = (
+        DistributionVariant.DISCLOSURE_SUMMARY
+        if args.disclosure_summary
+        else DistributionVariant.FULL
+    )
+    written: export.IssuedCopy | None = None
+    try:
+        with database.sessions.begin() as session:
+            actor = database.actor(session)
+            key = _signing_key(args, actor.display_name)
+            try:
+                if args.copy_for is not None:
+                    body = export.prepare_copies(session, args.meeting_id, variant)
+                    written = export.issue_copy(
+                        session,
+                        actor,
+                        args.meeting_id,
+                        body,
+                        lambda _copy: path,
+                        recipient_name=args.copy_for,
+                        channel="command line",
+                        signing=key,
+                    )
+                else:
+                    written = export.export_minutes(
+                        session, actor, args.meeting_id, path, variant=variant, signing=key
+                    )
+            except OSError as exc:
+                raise StorageError(f"Cannot write {path}: {exc.strerror or exc}.") from None
+    except BaseException:
+        if written is not None:  # written, but the log was not committed: not an issued copy
+            path.unlink(missing_ok=True)
+        raise
+    assert written is not None
+    if written.draft:
+        err.write(
+            f"warning: meeting {args.meeting_id} is not signed off: {path} is a DRAFT, marked "
+            "as such on every page, and cannot be verified.\n"
+        )
+    parts = [f"Wrote {path}: minutes of meeting {args.meeting_id}"]
+    if written.copy_number is not None:
+        parts.append(f"copy {written.copy_number} for {written.recipient}")
+    if written.variant == DistributionVariant.DISCLOSURE_SUMMARY:
+        parts.append("disclosure summary")
+    if written.draft:
+        parts.append("DRAFT")
+    if written.digitally_signed:
+        parts.append("digitally signed")
+    out.write(", ".join(parts) + f" (SHA-256 {written.file_sha256}).\n")
+    return EXIT_OK
+
+
+# --- verify --------------------------------------------------------------------------------------
+
+
+def verify_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("file", metavar="FILE", help="a minutes PDF")
+
+
+def run_verify(
+    args: argparse.Namespace, out: TextIO, database: ReportDatabase, err: TextIO | None = None
+) -> int:
+    """Exit 0 with a summary for a genuine copy (current or superseded); 1 with why not."""
+    from reports.verify import check_file
+
+    err = err if err is not None else sys.stderr
+    path = Path(args.file)
+    data = _read_file(path, "a minutes PDF", MAX_PDF_BYTES)
+    with database.read_sessions() as session:
+        result = check_file(session, data)
+    if not result.genuine:
+        err.write(f"{path}: NOT VERIFIED: {result.summary}\n")
+        return EXIT_REFUSED
+    out.write(f"{path}: {result.summary}\n")
+    return EXIT_OK
+
+
+# --- certificate create --------------------------------------------------------------------------
+
+
+def certificate_arguments(parser: argparse.ArgumentParser) -> None:
+    actions = parser.add_subparsers(dest="certificate_action", metavar="ACTION", required=True)
+    create = actions.add_parser(
+        "create",
+        allow_abbrev=False,
+        help="make a self-signed signing certificate (PKCS#12 file)",
+        description="Make a self-signed signing certificate (a password-protected PKCS#12 "
+        "file). It is labelled as self-signed: others cannot check who made it, but verify "
+        "recognises copies signed with the certificate the chair signed off with.",
+    )
+    create.add_argument("-o", "--output", required=True, metavar="FILE", help="the .p12 to write")
+    create.add_argument("--name", required=True, help="the signer's name, as it should print")
+    create.add_argument("--organisation", default="", help="the signer's agency")
+    create.add_argument(
+        "--days", type=int, default=365, help="how long it is valid (default 365 days)"
+    )
+    _password_options(
+        create, "environment variable holding the new password (else you are asked twice)"
+    )
+    create.set_defaults(certificate_run=run_certificate_create)
+
+
+def run_certificate_create(args: argparse.Namespace, out: TextIO) -> int:
+    from reports import export, signing
+
+    path = Path(args.output)
+    if path.exists():
+        raise ValidationError.single(
+            "output", f"{path} already exists; choose another name (it is never overwritten)."
+        )
+    password = read_password(
+        args.password_env, prompt="Password for the new certificate: ", confirm=True
+    )
+    data = signing.make_self_signed_certificate(
+        args.name, args.organisation, password=password, valid_days=args.days
+    )
+    try:
+        export.write_atomically(path, data)
+    except OSError as exc:
+        raise StorageError(f"Cannot write {path}: {exc.strerror or exc}.") from None
+    info = signing.certificate_info(data, password)
+    out.write(
+        f"Wrote {path}: self-signed certificate for {info.common_name}, valid until "
+        f"{info.not_after.date().isoformat()} (SHA-256 fingerprint {info.sha256_fingerprint}).\n"
+    )
+    return EXIT_OK
+
+
+def _run_certificate(args: argparse.Namespace, out: TextIO) -> int:
+    run: Run = args.certificate_run
+    return run(args, out)
+
+
+# --- wiring --------------------------------------------------------------------------------------
+
+
+def add_report_commands(
+    subparsers: argparse._SubParsersAction[argparse.ArgumentParser],
+    connect: Connect,
+    options: Callable[[argparse.ArgumentParser], None] | None = None,
+) -> None:
+    """Add ``minutes``, ``verify`` and ``certificate`` to ``subparsers``; each sets
+    ``run(args, out) -> int``. ``connect(args)`` opens the database; ``options(parser)`` adds
+    the shared connection options (``--database``, ``--user``) to each command that needs them."""
+
+    def with_database(
+        run: Callable[[argparse.Namespace, TextIO, ReportDatabase], int],
+    ) -> Run:
+        return lambda args, out: run(args, out, connect(args))
+
+    minutes = subparsers.add_parser(
+        "minutes",
+        allow_abbrev=False,
+        help="write the minutes of a meeting as a PDF (a numbered copy with --copy-for)",
+        description="Write the minutes of a meeting as a PDF. Signed-off minutes are logged "
+        "by the file's SHA-256 so 'verify' can check it; a meeting not signed off gives a "
+        "DRAFT.",
+    )
+    verify = subparsers.add_parser(
+        "verify",
+        allow_abbrev=False,
+        help="is this minutes PDF genuine and current?",
+        description="Check a minutes PDF against the database: exit 0 if genuine (current or "
+        "superseded by an addendum), 1 if not.",
+    )
+    certificate = subparsers.add_parser(
+        "certificate", help="make a signing certificate", description="Signing certificates."
+    )
+    for parser in (minutes, verify):
+        if options is not None:
+            options(parser)
+    minutes_arguments(minutes)
+    minutes.set_defaults(run=with_database(run_minutes))
+    verify_arguments(verify)
+    verify.set_defaults(run=with_database(run_verify))
+    certificate_arguments(certificate)
+    certificate.set_defaults(run=_run_certificate)
+
+
+# --- stand-alone entry point (tests, and until cli.py wires the commands in) ---------------------
+
+
+def _standalone_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--database", metavar="URL", help="database URL (default as for the app)")
+    parser.add_argument("--user", metavar="LOGIN", help="who is acting (default $MAPPA_USER)")
+
+
+def _standalone_connect(args: argparse.Namespace) -> ReportDatabase:
+    url = resolve_url(args.database)
+    engine = make_engine(url)
+    check_schema(engine, allow_upgrade=engine.dialect.name == "sqlite")
+    login = args.user or os.environ.get("MAPPA_USER") or getpass.getuser()
+
+    def actor(session: Session) -> Actor:
+        if engine.dialect.name == "sqlite":
+            return people.ensure_local_user(session, login)
+        if not args.user and not os.environ.get("MAPPA_USER"):
+            return people.get_actor(session, str(session.scalar(text("SELECT current_user"))))
+        if not session.scalar(select(func.count()).select_from(User)):
+            return people.ensure_local_user(session, login)
+        return people.get_actor(session, login)
+
+    return ReportDatabase(
+        sessions=make_session_factory(engine),
+        read_sessions=make_session_factory(read_engine(engine)),
+        actor=actor,
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="mappa-desktop", description="Minutes reports.")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    add_report_commands(sub, _standalone_connect, _standalone_options)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run one report command; returns the exit status."""
+    for stream in (sys.stdout, sys.stderr):
+        if isinstance(stream, io.TextIOWrapper):
+            stream.reconfigure(encoding="utf-8", errors="backslashreplace")
+    parser = build_parser()
+    try:
+        args = parser.parse_args(list(sys.argv[1:] if argv is None else argv))
+    except SystemExit as exc:
+        return int(exc.code) if isinstance(exc.code, int) else EXIT_USAGE
+    try:
+        status: int = args.run(args, sys.stdout)
+        sys.stdout.flush()
+        return status
+    except ValidationError as exc:
+        for name, message in exc.errors.items():
+            sys.stderr.write(f"error: {name}: {message}\n")
+        return EXIT_REFUSED
+    except MappaError as exc:
+        sys.stderr.write(f"error: {exc}\n")
+        return EXIT_REFUSED
+    except DBAPIError as exc:
+        reason = str(exc.orig).strip().splitlines()[0] if exc.orig is not None else str(exc)
+        sys.stderr.write(f"error: the database refused the operation: {reason}\n")
+        return EXIT_REFUSED
+    except KeyboardInterrupt:
+        sys.stderr.write("error: interrupted; nothing more was changed.\n")
+        return 130
+    except Exception as exc:
+        sys.stderr.write(f"error: unexpected internal error ({type(exc).__name__}: {exc})\n")
+        return EXIT_REFUSED
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,203 @@
+"""The issued-file log: the SHA-256 of every PDF of signed-off minutes the app writes.
+
+A copy's identity stamp ties it to the frozen content; this log ties the *file* to what was
+issued, so changing a single byte of an issued copy (unsigned ones included) is detected by
+``verify``. Rows are insert-only (the database refuses UPDATE and DELETE).
+
+Recording a file needs no writing role: a reader who exports minutes is logged too.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from mappa_desktop.db.base import utcnow
+from mappa_desktop.db.models import Addendum, Distribution, IssuedFile, Meeting, Minutes
+from mappa_desktop.domain.enums import DistributionVariant
+from mappa_desktop.domain.errors import StateError, ValidationError
+from mappa_desktop.domain.validation import Checker
+from mappa_desktop.services import audit
+from mappa_desktop.services.actor import Actor
+from mappa_desktop.services.common import flush, get_or_404
+from mappa_desktop.services.minutes import version_hash
+
+MAX_FILE_BYTES = 200 * 1024 * 1024
+
+
+@dataclass(frozen=True, slots=True)
+class IssuedFileRow:
+    id: int
+    minutes_id: int
+    meeting_id: int
+    distribution_id: int | None
+    copy_number: int | None
+    recipient_name: str
+    file_sha256: str
+    byte_size: int
+    version_sha256: str
+    variant: DistributionVariant
+    digitally_signed: bool
+    issued_by_id: int
+    issued_at: datetime
+
+
+def file_hash(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _current_version(session: Session, minutes: Minutes) -> str:
+    hashes = list(
+        session.scalars(
+            select(Addendum.content_sha256)
+            .where(Addendum.minutes_id == minutes.id)
+            .order_by(Addendum.seq)
+        )
+    )
+    return version_hash(minutes.content_sha256, hashes)
+
+
+def record_issued_file(
+    session: Session,
+    actor: Actor,
+    meeting_id: int,
+    data: bytes,
+    *,
+    version_sha256: str,
+    variant: DistributionVariant | str = DistributionVariant.FULL,
+    distribution_id: int | None = None,
+    digitally_signed: bool = False,
+) -> IssuedFileRow:
+    """Log the bytes of a PDF of the meeting's signed-off minutes that is about to be written.
+
+    ``version_sha256`` is the version the file carries; it must be the current one (a copy made
+    from an older version while an addendum was being added is refused). ``distribution_id``
+    links a numbered personal copy to its distribution record."""
+    meeting = get_or_404(session, Meeting, meeting_id, "meeting")
+    minutes = session.scalar(select(Minutes).where(Minutes.meeting_id == meeting.id))
+    if minutes is None:
+        raise StateError(
+            f"The minutes of the meeting of {meeting.meeting_date.isoformat()} are not signed "
+            "off, so a file of them cannot be issued; a draft is never logged as issued."
+        )
+    check = Checker()
+    if not isinstance(data, bytes) or not data:
+        check.fail("file", "The file is empty: nothing was issued.")
+    elif len(data) > MAX_FILE_BYTES:
+        check.fail("file", "The file is larger than 200 MB, which no minutes PDF should be.")
+    clean_variant = check.enum("variant", variant, DistributionVariant)
+    distribution = None
+    if distribution_id is not None:
+        distribution = session.get(Distribution, distribution_id)
+        if distribution is None or distribution.minutes_id != minutes.id:
+            check.fail(
+                "distribution", f"Copy record {distribution_id} is not a copy of these minutes."
+            )
+    check.done()
+    assert clean_variant is not None
+    current = _current_version(session, minutes)
+    if version_sha256 != current or (
+        distribution is not None and distribution.version_sha256 != current
+    ):
+        raise StateError(
+            "The minutes changed (an addendum was added) while this copy was being made; "
+            "make the copy again so it carries the current version."
+        )
+    if distribution is not None and distribution.variant != clean_variant:
+        raise ValidationError.single(
+            "variant", "The file's variant differs from the variant logged for this copy."
+        )
+    row = IssuedFile(
+        minutes_id=minutes.id,
+        distribution_id=distribution_id,
+        file_sha256=file_hash(data),
+        byte_size=len(data),
+        version_sha256=current,
+        variant=clean_variant,
+        digitally_signed=bool(digitally_signed),
+        issued_by_id=actor.user_id,
+        issued_at=utcnow(),
+    )
+    session.add(row)
+    flush(
+        session,
+        "issued file",
+        integrity_field="distribution",
+        integrity_message="A file has already been logged for this copy.",
+    )
+    audit.record(
+        session,
+        actor,
+        "issued_file",
+        row.id,
+        "create",
+        audit.created(
+            {
+                "distribution_id": distribution_id,
+                "file_sha256": row.file_sha256,
+                "byte_size": row.byte_size,
+                "version_sha256": current,
+                "variant": clean_variant,
+                "digitally_signed": row.digitally_signed,
+            }
+        ),
+        meeting_id=meeting.id,
+    )
+    return _row(row, meeting.id, distribution)
+
+
+def _row(row: IssuedFile, meeting_id: int, distribution: Distribution | None) -> IssuedFileRow:
+    return IssuedFileRow(
+        id=row.id,
+        minutes_id=row.minutes_id,
+        meeting_id=meeting_id,
+        distribution_id=row.distribution_id,
+        copy_number=distribution.copy_number if distribution is not None else None,
+        recipient_name=distribution.recipient_name if distribution is not None else "",
+        file_sha256=row.file_sha256,
+        byte_size=row.byte_size,
+        version_sha256=row.version_sha256,
+        variant=row.variant,
+        digitally_signed=row.digitally_signed,
+        issued_by_id=row.issued_by_id,
+        issued_at=row.issued_at,
+    )
+
+
+def find_issued_file(session: Session, data: bytes) -> IssuedFileRow | None:
+    """The log entry of a file with exactly these bytes (the earliest), or None."""
+    found = session.execute(
+        select(IssuedFile, Minutes.meeting_id, Distribution)
+        .join(Minutes, Minutes.id == IssuedFile.minutes_id)
+        .outerjoin(Distribution, Distribution.id == IssuedFile.distribution_id)
+        .where(IssuedFile.file_sha256 == file_hash(data))
+        .order_by(IssuedFile.id)
+        .limit(1)
+    ).first()
+    if found is None:
+        return None
+    row, meeting_id, distribution = found
+    return _row(row, meeting_id, distribution)
+
+
+def list_issued_files(session: Session, meeting_id: int) -> list[IssuedFileRow]:
+    """Every logged file of the meeting's minutes, oldest first."""
+    get_or_404(session, Meeting, meeting_id, "meeting")
+    rows = session.execute(
+        select(IssuedFile, Distribution)
+        .join(Minutes, Minutes.id == IssuedFile.minutes_id)
+        .outerjoin(Distribution, Distribution.id == IssuedFile.distribution_id)
+        .where(Minutes.meeting_id == meeting_id)
+        .order_by(IssuedFile.id)
+    ).all()
+    return [_row(row, meeting_id, distribution) for row, distribution in rows]
+
+
+def minutes_signature(session: Session, meeting_id: int) -> bytes | None:
+    """The signature stored at sign-off (the chair-signed PDF), or None."""
+    get_or_404(session, Meeting, meeting_id, "meeting")
+    return session.scalar(select(Minutes.signature).where(Minutes.meeting_id == meeting_id))
