@@ -32,7 +32,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
-from mappa_desktop import __version__, paths
+from mappa_desktop import __version__, cli_reports, paths
 from mappa_desktop.db.engine import make_engine, make_session_factory, read_engine, resolve_url
 from mappa_desktop.db.models import User
 from mappa_desktop.db.schema import check_schema, current_revision, migrate
@@ -436,7 +436,22 @@ def build_parser() -> argparse.ArgumentParser:
         _connection_options(child, top_level=False)
         command.setup(child)
         child.set_defaults(run=command.run)
+    # minutes, verify, certificate: ReportLab loads only when one of them runs.
+    cli_reports.add_report_commands(
+        sub,
+        connect=_report_database,
+        options=lambda p: _connection_options(p, top_level=False),
+    )
     return parser
+
+
+def _report_database(args: argparse.Namespace) -> cli_reports.ReportDatabase:
+    database = open_database(args)
+    return cli_reports.ReportDatabase(
+        sessions=database.sessions,
+        read_sessions=database.read_sessions,
+        actor=lambda session: acting_user(session, database, args.user),
+    )
 
 
 # --- entry point ---------------------------------------------------------------------------------

@@ -5,6 +5,7 @@ tests/mappa_desktop/test_journal.py."""
 from __future__ import annotations
 
 import os
+import select
 import signal
 import subprocess
 import sys
@@ -151,12 +152,18 @@ def _wait_then_kill(proc: subprocess.Popen[str], mode: str, log: Path) -> None:
         assert proc.stdout is not None
         deadline = time.monotonic() + 60
         wanted = "STOPPED-TYPING" if mode == "stop" else "TYPED-FIRST"
-        for line in proc.stdout:
-            if line.strip() == wanted:
-                break
-            assert time.monotonic() < deadline, "the app never finished typing"
-        else:
-            raise AssertionError(f"the app ended early: {log.read_text()}")
+        fd = proc.stdout.fileno()
+        seen = b""
+        # Read the raw pipe (no Python buffering) and never block past the deadline.
+        while wanted not in seen.decode("utf-8", "replace").splitlines():
+            remaining = deadline - time.monotonic()
+            ready, _w, _x = select.select([fd], [], [], max(remaining, 0))
+            if not ready:
+                raise AssertionError(f"the app never finished typing: {log.read_text()}")
+            chunk = os.read(fd, 4096)
+            if not chunk:
+                raise AssertionError(f"the app ended early: {log.read_text()}")
+            seen += chunk
         # "stop": killed 2 s after the last keystroke; "mid": killed while still typing.
         time.sleep(2.0 if mode == "stop" else 0.7)
         assert proc.poll() is None, "the app should still be running"

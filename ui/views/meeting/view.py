@@ -167,6 +167,10 @@ class MeetingView(QWidget):
         self.return_button = QPushButton("Return to &draft")
         self.submit_button = QPushButton("S&ubmit for sign-off")
         self.submit_button.setObjectName("submitForSignOff")
+        self.sign_off_button = QPushButton("Si&gn off minutes…")
+        self.sign_off_button.setObjectName("openSignOff")
+        self.distribute_button = QPushButton("Dist&ribute copies…")
+        self.distribute_button.setObjectName("openDistribution")
         self.help_button = QPushButton("Shortcuts (Ctrl+/)")
         self.status_error = QLabel("")
         self.status_error.setWordWrap(True)
@@ -181,6 +185,8 @@ class MeetingView(QWidget):
             self.reopen_button,
             self.return_button,
             self.submit_button,
+            self.sign_off_button,
+            self.distribute_button,
             self.help_button,
         ):
             top.addWidget(button)
@@ -269,6 +275,8 @@ class MeetingView(QWidget):
             lambda: self._status(meetings.return_to_draft, "return the minutes to draft")
         )
         self.submit_button.clicked.connect(self.submit)
+        self.sign_off_button.clicked.connect(self.open_sign_off)
+        self.distribute_button.clicked.connect(self.open_distribution)
         self.checklist_page.submit_button.clicked.connect(self.submit)
         self.help_button.clicked.connect(self.overlay.toggle)
         self.attendance_page.confirm_requested.connect(self._on_confirm_statement)
@@ -278,6 +286,18 @@ class MeetingView(QWidget):
         self.hub.field_saved.connect(self._on_field_saved)
         self.hub.drafts_changed.connect(self._update_save_summary)
         self.ctx.bus.meetings_changed.connect(self._on_meetings_changed)
+
+    # ----- sign-off and distribution -----------------------------------------------------------
+    def open_sign_off(self) -> QWidget:
+        """The chair's sign-off window: checklist, exact PDF preview, signature, addenda."""
+        from ui.views.signoff import open_sign_off
+
+        return open_sign_off(self.ctx, self.meeting_id, self)
+
+    def open_distribution(self) -> QWidget:
+        from ui.views.signoff import open_distribution
+
+        return open_distribution(self.ctx, self.meeting_id, self)
 
     # ----- loading --------------------------------------------------------------------------
     def reload(self) -> None:
@@ -316,6 +336,20 @@ class MeetingView(QWidget):
         self.reopen_button.setVisible(status is MeetingStatus.DRAFT)
         self.submit_button.setVisible(status is MeetingStatus.DRAFT)
         self.return_button.setVisible(status is MeetingStatus.AWAITING_SIGN_OFF)
+        self.sign_off_button.setVisible(
+            status
+            in (
+                MeetingStatus.AWAITING_SIGN_OFF,
+                MeetingStatus.SIGNED_OFF,
+                MeetingStatus.DISTRIBUTED,
+            )
+        )
+        self.sign_off_button.setText(
+            "Si&gn off minutes…"
+            if status is MeetingStatus.AWAITING_SIGN_OFF
+            else "Si&gned minutes and addenda…"
+        )
+        self.distribute_button.setVisible(meeting.is_frozen)
         self.checklist_page.submit_button.setEnabled(status is MeetingStatus.DRAFT)
         self.attendance_page.set_data(data)
         self._sync_case_pages(data)
