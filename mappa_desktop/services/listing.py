@@ -107,12 +107,17 @@ def case_display_name(family_name: str, given_names: str) -> str:
 
 
 def list_cases(
-    session: Session, *, today: date | None = None, limit: int | None = None
+    session: Session,
+    *,
+    today: date | None = None,
+    limit: int | None = None,
+    by_name: bool = False,
 ) -> list[CaseRow]:
     """Every case, in id order (sort with ``name_sort_key`` for an alphabetical list).
 
     ``today`` decides ``review_overdue`` (default: the current date). ``limit`` keeps the
-    ``limit`` cases with the lowest ids.
+    ``limit`` cases with the lowest ids, or with ``by_name`` the first ``limit`` by family and
+    given names (the GUI shows those at once while the whole list loads).
 
     Two statements whatever the number of cases: one row per case carrying its current
     registration, lead agency, latest assessment (highest ``version_no``), open-action count and
@@ -167,7 +172,11 @@ def list_cases(
     )
     for scheme, ident in zip(IDENTIFIER_COLUMNS, idents, strict=True):
         stmt = stmt.outerjoin(ident, and_(ident.case_id == Case.id, ident.scheme == scheme))
-    stmt = stmt.order_by(Case.id)
+    stmt = (
+        stmt.order_by(Case.family_name, Case.given_names, Case.id)
+        if by_name
+        else stmt.order_by(Case.id)
+    )
     if limit is not None:
         stmt = stmt.limit(limit)
     if session.connection().dialect.name == "postgresql":
@@ -175,18 +184,26 @@ def list_cases(
         # second at 100,000 cases) than running it; off until this transaction ends.
         session.execute(text("SET LOCAL jit = off"))
     with _gc_paused():
-        return _case_rows(session, _fetch_plain(session, stmt), as_of, limit)
+        return _case_rows(session, _fetch_plain(session, stmt), as_of, limit, by_name)
 
 
 def _case_rows(
-    session: Session, rows: list[tuple[Any, ...]], as_of: date, limit: int | None
+    session: Session,
+    rows: list[tuple[Any, ...]],
+    as_of: date,
+    limit: int | None,
+    by_name: bool,
 ) -> list[CaseRow]:
     if not rows:
         return []
 
     alias_stmt = select(CaseAlias.case_id, CaseAlias.name).order_by(CaseAlias.id)
     if limit is not None:
-        alias_stmt = alias_stmt.where(CaseAlias.case_id <= rows[-1][0])
+        alias_stmt = alias_stmt.where(
+            CaseAlias.case_id.in_(sorted(row[0] for row in rows))
+            if by_name
+            else CaseAlias.case_id <= rows[-1][0]
+        )
     aliases: dict[int, tuple[str, ...]] = {}
     for case_id, name in _fetch_plain(session, alias_stmt):
         aliases[case_id] = (*aliases.get(case_id, ()), name)

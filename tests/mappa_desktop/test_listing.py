@@ -259,3 +259,27 @@ def test_list_cases_driver_errors_surface_as_sqlalchemy_errors(db: Database, adm
         s.rollback()
     with db.sessions() as s:
         assert [r.family_name for r in listing.list_cases(s)] == ["Present"]
+
+
+def test_list_cases_first_by_name_gives_the_alphabetical_head_with_aliases(
+    db: Database, admin: Actor
+) -> None:
+    with db.sessions.begin() as s:
+        police = people.find_agency(s, "Police")
+        assert police is not None
+        for family in ("Zed", "Able", "Moss", "Baker"):
+            cases.register_case(
+                s,
+                admin,
+                family_name=family,
+                given_names="A",
+                date_of_birth=None,
+                lead_agency_id=police.id,
+                category=1,
+                level=1,
+                aliases=[(f"{family} & Co", "alias")],
+            )
+    with db.sessions() as s:
+        head = listing.list_cases(s, limit=2, by_name=True)
+    assert [r.family_name for r in head] == ["Able", "Baker"]
+    assert [r.aliases for r in head] == [("Able & Co",), ("Baker & Co",)]

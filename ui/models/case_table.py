@@ -7,7 +7,9 @@ column, and filtering/sorting rebuild a list of visible row numbers in plain Pyt
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import gc
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, ClassVar
@@ -50,6 +52,17 @@ def rosh_rank(value: object) -> int:
         return RoshLevel(str(getattr(value, "value", value))).rank
     except ValueError:
         return 0
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,6 +112,13 @@ class CaseTableModel(QAbstractTableModel):
 
     # ----- data in -------------------------------------------------------------------------
     def set_rows(self, rows: Sequence[CaseRow]) -> None:
+        with _collector_paused():
+            self._set_rows(rows)
+        # The rows are long-lived and acyclic: keep the cyclic collector from rescanning a
+        # million objects in the middle of a keystroke (they are still freed by refcounting).
+        gc.freeze()
+
+    def _set_rows(self, rows: Sequence[CaseRow]) -> None:
         self.beginResetModel()
         self._rows = rows = list(rows)
         self._display = {}

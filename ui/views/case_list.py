@@ -24,6 +24,7 @@ from ui.models.case_table import CaseFilter, CaseTableModel
 from ui.tasks import Progress
 
 HEADER_KEY = "case_list"
+FIRST_SCREEN = 60  # cases shown at once while the whole register loads
 
 
 class CaseListView(QWidget):
@@ -140,16 +141,32 @@ class CaseList(CaseListView):
 
     # ----- loading -------------------------------------------------------------------------
     def reload(self) -> None:
+        """Load every case in the background; on a first load show the first screenful by name
+        at once (a quick query), so a large register appears without waiting for all of it."""
         if self._loading:
             return
         self._loading = True
         self.count_label.setText("Loading cases…")
+        today = self._ctx.today()
+
+        def head(_progress: Progress) -> list[CaseRow]:
+            with self._ctx.read_sessions() as session:
+                return list_cases(session, today=today, limit=FIRST_SCREEN, by_name=True)
 
         def load(_progress: Progress) -> list[CaseRow]:
             with self._ctx.read_sessions() as session:
-                return list_cases(session)
+                return list_cases(session, today=today)
 
+        if self.model.total == 0:
+            self._ctx.runner.submit(head, self._on_head_loaded, lambda _exc: None)
         self._ctx.runner.submit(load, self._on_loaded, self._on_load_failed)
+
+    def _on_head_loaded(self, rows: list[CaseRow]) -> None:
+        if not self._loading or self.model.total:  # the whole list is already here
+            return
+        self.model.set_rows(rows)
+        if len(rows) == FIRST_SCREEN:
+            self.count_label.setText(f"Showing the first {len(rows)} cases; loading the rest…")
 
     def _on_loaded(self, rows: list[CaseRow]) -> None:
         self._loading = False
