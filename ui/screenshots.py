@@ -65,6 +65,7 @@ def take(out: Path, cases: int) -> list[Path]:
         today=lambda: TODAY,
     )
     window = MainWindow(ctx)
+    window.setMinimumSize(*SIZE)
     window.resize(*SIZE)
     window.show()
     window.reload_all()
@@ -98,17 +99,74 @@ def take(out: Path, cases: int) -> list[Path]:
             tabs.setCurrentIndex(i)
             label = tabs.tabText(i).replace("&", "").lower().replace(" ", "-")
             shot(f"{3 + i:02d}-record-{label}")
-        show_error = getattr(record, "show_risk_validation_example", None)
-        if callable(show_error):
-            show_error()
-            shot("20-risk-form-validation")
+        _risk_validation_example(record, tabs)
+        shot("20-risk-form-validation")
     window.tabs.setCurrentIndex(1)
     shot("30-meetings")
     window.tabs.setCurrentIndex(2)
     shot("31-actions")
+    from ui.views.meeting.tour import screenshot_tour
+
+    for name, widget in screenshot_tour(window):
+        _settle(app)
+        path = out / f"{name}.png"
+        widget.grab().save(str(path))
+        saved.append(path)
+    saved.extend(_sign_off_shots(app, ctx, window, out))
     window.close()
     engine.dispose()
     return saved
+
+
+def _risk_validation_example(record: QWidget, tabs: QTabWidget) -> None:
+    """Fill the risk form but date it before the date of birth, and press save."""
+    from PySide6.QtWidgets import QComboBox
+
+    from mappa_desktop.domain.enums import RiskSetting
+    from ui.views.case_record import CaseRecord
+
+    if not isinstance(record, CaseRecord):
+        return
+    risk = record.risk
+    for i in range(tabs.count()):
+        if tabs.widget(i) is risk:
+            tabs.setCurrentIndex(i)
+    form = risk.form
+    view = form.view
+
+    def pick(combo: QComboBox, text: str) -> None:
+        combo.setCurrentIndex(max(combo.findText(text), 0))
+
+    pick(view.overall_combo, "High")
+    for (setting, _group), combo in view.rating_combos.items():
+        if setting is RiskSetting.COMMUNITY:
+            pick(combo, "Medium")
+    view.date_edit.setText("1901-01-01")
+    form.save()
+
+
+def _sign_off_shots(
+    app: QApplication, ctx: AppContext, window: MainWindow, out: Path
+) -> list[Path]:
+    """The chair's sign-off window on a signed meeting (the PDF preview loaded)."""
+    import time
+
+    from ui.views.signoff import open_sign_off
+
+    rows = [r for r in window.meetings.model.rows() if r.status.value == "signed_off"]
+    if not rows:
+        return []
+    widget = open_sign_off(ctx, rows[-1].id, window)
+    widget.resize(*SIZE)
+    widget.show()
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:  # QPdfView renders asynchronously
+        app.processEvents()
+        time.sleep(0.05)
+    path = out / "50-sign-off-preview.png"
+    widget.grab().save(str(path))
+    widget.close()
+    return [path]
 
 
 def people_rows(session: object) -> list[people.UserRow]:

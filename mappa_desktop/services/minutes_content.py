@@ -209,9 +209,7 @@ class MinutesDocument:
 
 
 def canonical_json(content: MinutesContent) -> str:
-    return json.dumps(
-        content.to_dict(), sort_keys=True, ensure_ascii=False, separators=(",", ":")
-    )
+    return json.dumps(content.to_dict(), sort_keys=True, ensure_ascii=False, separators=(",", ":"))
 
 
 def content_hash(canonical: str) -> str:

@@ -1,5 +1,6 @@
 """Canary for the PySide6 6.12.0 bug on Python 3.11 (TECH-NOTES §0): void Qt calls must not drop
-references to None. If this fails, a PySide6 upgrade will abort the app after a few thousand calls."""
+references to None. If this fails, a PySide6 upgrade would abort the app after a few thousand
+calls."""
 
 from __future__ import annotations
 
