@@ -436,6 +436,7 @@ class _Meetings:
                 rationale="Notification period ended and risk is now manageable by a single "
                 "agency.",
             )
+            self.disclosure_decision(disc_id, day, minute_taker, disclose=False, category=category)
             return
         new_level = 3 if raise_level else level
         interval = self.intervals[Level(new_level)]
@@ -469,7 +470,25 @@ class _Meetings:
                 else ()
             ),
         )
-        if disclosure:
+        self.disclosure_decision(disc_id, day, minute_taker, disclose=disclosure, category=category)
+
+    def disclosure_decision(
+        self, disc_id: int, day: date, minute_taker: Actor, *, disclose: bool, category: int
+    ) -> None:
+        """Disclosure is considered at every meeting: record it either way."""
+        s = self.s
+        if not disclose:
+            discussions.record_decision(
+                s,
+                minute_taker,
+                disc_id,
+                kind=DecisionKind.DISCLOSURE,
+                outcome="No disclosure",
+                rationale="No one was identified who needs the information to be protected.",
+                disclose=False,
+                s327a_considered=category == 1,
+            )
+        else:
             discussions.record_decision(
                 s,
                 minute_taker,

@@ -1149,6 +1149,12 @@ def problems_from(data: MeetingData) -> list[str]:
                 f"{name}: no next review date has been set; record a next-review decision or "
                 "give the level decision a next review date."
             )
+        if DecisionKind.DISCLOSURE not in kinds:
+            out.append(
+                f"{name}: no disclosure decision has been recorded; disclosure is considered at "
+                "every meeting, so record whether information will be disclosed, with the "
+                "rationale."
+            )
         for x in decisions:
             kind = x.kind.value.replace("_", " ")
             if not x.rationale.strip():

@@ -230,5 +230,14 @@ def ready_meeting(
                 new_level=2,
                 next_review_date=NEXT_REVIEW,
             )
+            discussions.record_decision(
+                s,
+                actor,
+                disc_id,
+                kind=DecisionKind.DISCLOSURE,
+                outcome="No disclosure",
+                rationale="No one is identified who needs to know to be protected.",
+                disclose=False,
+            )
         meetings.close_to_draft(s, actor, m.id)
     return Ready(meeting_id=m.id, case_ids=case_ids, discussion_ids=disc_ids)

@@ -205,6 +205,16 @@ def test_full_journey_to_signed_off_and_distributed(db: Database, admin: Actor) 
             outcome="Exit MAPPA",
             rationale="Licence expired.",
         )
+        for disc in (discs[stays], discs[raised], discs[leaves]):
+            discussions.record_decision(
+                s,
+                admin,
+                disc,
+                kind=DecisionKind.DISCLOSURE,
+                outcome="No disclosure",
+                rationale="Nobody identified who needs to know.",
+                disclose=False,
+            )
         actions.review_action(s, admin, m.id, previous, outcome="done")
         meetings.close_to_draft(s, admin, m.id)
         meetings.submit_for_sign_off(s, admin, m.id)

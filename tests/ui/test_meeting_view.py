@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from PySide6.QtCore import Qt
@@ -85,6 +86,15 @@ def current_case(view: MeetingView) -> CasePage:
     page = view.stack.currentWidget()
     assert isinstance(page, CasePage)
     return page
+
+
+def record_no_disclosure(dec: Any, rationale: str) -> None:
+    """Disclosure is considered at every meeting: record "no disclosure" from the form."""
+    choose(dec.kind, DecisionKind.DISCLOSURE)
+    choose(dec.disclose, False)
+    type_text(dec.rationale, rationale)
+    dec.record_button.click()
+    assert dec.error.isHidden(), dec.error.text()
 
 
 def test_journey_level_2_meeting_with_three_cases_from_the_keyboard(
@@ -234,6 +244,7 @@ def test_journey_level_2_meeting_with_three_cases_from_the_keyboard(
     qtbot.keyClick(dec.dissent_view, Qt.Key.Key_Return)
     assert dec.dissent_error.isHidden(), dec.dissent_error.text()
     assert "Police would raise to Level 3" in dec.model.row_at(0).dissents[0].view
+    record_no_disclosure(dec, "Nobody identified who needs to know to be protected.")
 
     # --- case 2: O'Brien (moved up the agenda): change the curfew, level decision ---
     qtbot.keySequence(dec.dissent_view, "Ctrl+PgDown")
@@ -251,6 +262,7 @@ def test_journey_level_2_meeting_with_three_cases_from_the_keyboard(
     type_text(case.decisions.rationale, "No new concerns.")
     case.decisions.record_button.click()
     assert case.decisions.error.isHidden(), case.decisions.error.text()
+    record_no_disclosure(case.decisions, "No third party at risk from this information.")
 
     # --- case 3: Иванов (Category 1): carried-over action, disclosure with s.327A ---
     qtbot.keySequence(case.header, "Ctrl+PgDown")
@@ -285,6 +297,7 @@ def test_journey_level_2_meeting_with_three_cases_from_the_keyboard(
     assert "Дмитрий Иванов: no level decision has been recorded" in refusal.text()
     assert "Дмитрий Иванов: no next review date has been set" in refusal.text()
     assert "Wiśniewski" not in refusal.text() and "O&#x27;Brien" not in refusal.text()
+    assert "no disclosure decision" not in refusal.text()
 
     view.nav.setFocus()
     qtbot.keySequence(view.nav, "Ctrl+PgUp")
