@@ -17,7 +17,7 @@ from sqlalchemy.exc import OperationalError
 from mappa_desktop.db.engine import make_engine, make_session_factory, resolve_url
 from mappa_desktop.db.models import Case, User
 from mappa_desktop.db.schema import check_schema
-from mappa_desktop.domain.errors import MappaError, StorageError
+from mappa_desktop.domain.errors import MappaError, NotFound, StorageError
 from mappa_desktop.paths import demo_database_path, sqlite_url
 from mappa_desktop.services import people
 from mappa_desktop.services.actor import Actor
@@ -86,8 +86,14 @@ class Launcher:
         try:
             with sessions.begin() as s:
                 if engine.dialect.name == "postgresql":
-                    pg_login = self.user or str(s.scalar(text("SELECT current_user")))
-                    actor = people.get_actor(s, pg_login)
+                    # On a shared server you are your database login, whatever --user says.
+                    pg_login = str(s.scalar(text("SELECT current_user")))
+                    has_users = bool(s.scalar(select(func.count()).select_from(User)))
+                    actor = (
+                        people.get_actor(s, pg_login)
+                        if has_users
+                        else people.ensure_local_user(s, pg_login)  # the first user: its owner
+                    )
                     on_actor(actor)
                     return
                 login = self.user or ui_state.remembered_login(key)
@@ -102,6 +108,12 @@ class Launcher:
                     on_actor(actor)
                     return
                 rows = [people.user_row(u) for u in users]
+        except NotFound:
+            on_failed(
+                f"You are not a mappa-desktop user in {engine.url.render_as_string()}; ask an "
+                "administrator to add you."
+            )
+            return
         except MappaError as exc:
             on_failed(str(exc))
             return
