@@ -16,9 +16,13 @@ def _dirs() -> PlatformDirs:
 
 
 def data_dir() -> Path:
+    """The local database, its backups and the typing journal: owner-only (0700), since they
+    hold OFFICIAL-SENSITIVE records."""
     home = os.environ.get(DIRS_ENV)
     path = Path(home) / "data" if home else Path(_dirs().user_data_dir)
-    path.mkdir(parents=True, exist_ok=True)
+    path.mkdir(parents=True, exist_ok=True, mode=0o700)
+    if os.name == "posix" and path.stat().st_mode & 0o077:
+        path.chmod(0o700)
     return path
 
 

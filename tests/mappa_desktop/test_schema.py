@@ -193,3 +193,14 @@ def test_postgres_client_refuses_to_upgrade_and_names_migrate(new_pg_database: s
     migrate(engine)
     assert schema_state(engine).at_head
     engine.dispose()
+
+
+def test_the_data_directory_is_private_to_its_owner(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from mappa_desktop import paths
+
+    monkeypatch.setenv(paths.DIRS_ENV, str(tmp_path / "home"))
+    (tmp_path / "home" / "data").mkdir(parents=True, mode=0o755)
+    (tmp_path / "home" / "data").chmod(0o755)
+    assert paths.data_dir().stat().st_mode & 0o777 == 0o700
