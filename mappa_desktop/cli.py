@@ -32,7 +32,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
-from mappa_desktop import __version__, cli_reports, paths
+from mappa_desktop import __version__, cli_admin, cli_reports, paths
 from mappa_desktop.db.engine import make_engine, make_session_factory, read_engine, resolve_url
 from mappa_desktop.db.models import User
 from mappa_desktop.db.schema import check_schema, current_revision, migrate
@@ -440,6 +440,13 @@ def build_parser() -> argparse.ArgumentParser:
     cli_reports.add_report_commands(
         sub,
         connect=_report_database,
+        options=lambda p: _connection_options(p, top_level=False),
+    )
+    # admin (users and logins), audit (CSV of the audit trail), copy (a whole database).
+    cli_admin.add_admin_commands(
+        sub,
+        open_database=open_database,
+        acting_user=acting_user,
         options=lambda p: _connection_options(p, top_level=False),
     )
     return parser

@@ -8,14 +8,15 @@ from dataclasses import dataclass
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import flag_modified
 
 from mappa_desktop.db.models import Agency, Person, User, UserRole
 from mappa_desktop.domain.enums import AgencyKind, Role
-from mappa_desktop.domain.errors import NotFound, PermissionDenied, ValidationError
+from mappa_desktop.domain.errors import NotFound, PermissionDenied, StateError, ValidationError
 from mappa_desktop.domain.validation import MAX_NAME, Checker
 from mappa_desktop.services import audit
 from mappa_desktop.services.actor import Actor, require_role
-from mappa_desktop.services.common import get_or_404
+from mappa_desktop.services.common import check_version, flush, get_or_404
 
 LOGIN_PATTERN = re.compile(r"^[a-z_][a-z0-9_.-]{0,62}$")
 
@@ -306,3 +307,116 @@ def ensure_local_user(session: Session, login: str, *, family_name: str | None =
     )
     user = get_or_404(session, User, row.id, "user")
     return actor_for(user)
+
+
+# --- user administration -------------------------------------------------------------------------
+
+
+def _user_by_login(session: Session, login: str) -> User:
+    user = session.scalar(select(User).where(User.login == (login or "").strip().lower()))
+    if user is None:
+        raise NotFound("user", login)
+    return user
+
+
+def _other_active_administrators(session: Session, user_id: int) -> int:
+    count = session.scalar(
+        select(func.count(func.distinct(User.id)))
+        .join(UserRole, UserRole.user_id == User.id)
+        .where(
+            User.active.is_(True),
+            User.id != user_id,
+            UserRole.role == Role.ADMINISTRATOR,
+        )
+    )
+    return int(count or 0)
+
+
+def get_user(session: Session, login: str) -> UserRow:
+    """A user by login (disabled users included); NotFound if there is none."""
+    return user_row(_user_by_login(session, login))
+
+
+def list_users(session: Session) -> list[UserRow]:
+    return [user_row(u) for u in session.scalars(select(User).order_by(User.login))]
+
+
+def disable_user(
+    session: Session, actor: Actor, login: str, *, expected_version: int | None = None
+) -> UserRow:
+    """Disable a login: the user can no longer act (the app refuses them; on a shared server the
+    caller also makes the database role NOLOGIN). Administrators only; the last active
+    administrator cannot be disabled, nor can you disable yourself."""
+    require_role(actor, Role.ADMINISTRATOR, doing="disable a user")
+    user = _user_by_login(session, login)
+    check_version(user, expected_version, "user")
+    if not user.active:
+        raise StateError(f"The user '{user.login}' is already disabled.")
+    if user.id == actor.user_id:
+        raise PermissionDenied(
+            "You cannot disable your own login; ask another administrator to do it."
+        )
+    is_admin = any(r.role is Role.ADMINISTRATOR for r in user.roles)
+    if is_admin and not _other_active_administrators(session, user.id):
+        raise StateError(
+            f"'{user.login}' is the last active administrator; give someone else the "
+            "administrator role first."
+        )
+    user.active = False
+    flush(session, "user", user.id)
+    audit.record(session, actor, "user", user.id, "disable", {"active": [True, False]})
+    return user_row(user)
+
+
+def set_roles(
+    session: Session,
+    actor: Actor,
+    login: str,
+    roles: Iterable[Role | str],
+    *,
+    expected_version: int | None = None,
+) -> UserRow:
+    """Replace a user's roles. Administrators only; the last active administrator keeps the
+    administrator role."""
+    require_role(actor, Role.ADMINISTRATOR, doing="change a user's roles")
+    user = _user_by_login(session, login)
+    check_version(user, expected_version, "user")
+    check = Checker()
+    wanted: set[Role] = set()
+    for role in roles:
+        parsed = check.enum("roles", role, Role)
+        if parsed is not None:
+            wanted.add(parsed)
+    if not wanted and "roles" not in check.errors:
+        check.fail("roles", "Give the user at least one role.")
+    check.done()
+    old = {r.role for r in user.roles}
+    if old == wanted:
+        return user_row(user)
+    if (
+        Role.ADMINISTRATOR in old
+        and Role.ADMINISTRATOR not in wanted
+        and user.active
+        and not _other_active_administrators(session, user.id)
+    ):
+        raise StateError(
+            f"'{user.login}' is the last active administrator and must keep that role; give "
+            "someone else the administrator role first."
+        )
+    for row in list(user.roles):
+        if row.role not in wanted:
+            user.roles.remove(row)
+    for role in sorted(wanted - old):
+        user.roles.append(UserRole(role=role))
+    # A change of roles alone must still move the user's version on.
+    flag_modified(user, "login")
+    flush(session, "user", user.id)
+    audit.record(
+        session,
+        actor,
+        "user",
+        user.id,
+        "set_roles",
+        {"roles": [sorted(r.value for r in old), sorted(r.value for r in wanted)]},
+    )
+    return user_row(user)

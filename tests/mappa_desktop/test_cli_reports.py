@@ -435,7 +435,7 @@ def test_record_issued_file_rules(db: Database, admin: Actor) -> None:
 
 
 def test_migration_0002_downgrades_and_upgrades_again(db: Database) -> None:
-    assert current_revision(db.engine) == head_revision() == "0002"
+    assert current_revision(db.engine) == head_revision()
     with db.engine.begin() as conn:
         command.downgrade(alembic_config(conn), "0001")
     assert "issued_file" not in sa.inspect(db.engine).get_table_names()
