@@ -118,15 +118,26 @@ def acting_user(session: Session, database: Database, login: str | None) -> Acto
     """Who is acting (ARCHITECTURE.md section 5).
 
     On a local SQLite file: ``--user``, else ``MAPPA_USER``, else the operating-system login;
-    a new file gets that login as its first (administrator) user. On PostgreSQL: ``--user``
-    or ``MAPPA_USER`` if given, else the database login (``SELECT current_user``), which must be
-    a mappa-desktop user (except on a database with no users yet, where it becomes the first).
+    a new file gets that login as its first (administrator) user. On PostgreSQL: the database
+    login (``SELECT current_user``), which must be a mappa-desktop user (except on a database
+    with no users yet, where it becomes the first); ``--user``/``MAPPA_USER`` naming someone
+    else is refused unless the login is a superuser doing maintenance.
     """
     chosen = login or os.environ.get(USER_ENV) or None
     if database.is_sqlite:
         return people.ensure_local_user(session, chosen or _os_login())
+    login_now = str(session.scalar(text("SELECT current_user")))
     if chosen is None:
-        chosen = str(session.scalar(text("SELECT current_user")))
+        chosen = login_now
+    elif chosen != login_now and not session.scalar(
+        text("SELECT rolsuper FROM pg_roles WHERE rolname = current_user")
+    ):
+        # On a shared server you are your database login; only a superuser doing maintenance
+        # may record work in another user's name.
+        raise PermissionDenied(
+            f"On a shared server you act as your database login '{login_now}'; to act as "
+            f"'{chosen}', connect as '{chosen}'."
+        )
     if not session.scalar(select(func.count()).select_from(User)):
         return people.ensure_local_user(session, chosen)
     try:

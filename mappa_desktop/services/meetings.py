@@ -713,6 +713,12 @@ def edit_meeting(
                 f"{', '.join(EDITABLE_FIELDS)}.",
             )
     check.done()
+    if "chair_id" in fields and fields["chair_id"] != meeting.chair_id:
+        # Only the chair signs off: who chairs is decided by the co-ordination, never by a chair
+        # for themselves.
+        require_role(
+            actor, Role.ADMINISTRATOR, Role.COORDINATOR, doing="change who chairs a meeting"
+        )
     meeting_guard.note_content_change(session, actor, meeting.id)
     values = {name: getattr(meeting, name) for name in EDITABLE_FIELDS}
     values.update(fields)

@@ -543,3 +543,23 @@ def test_get_meeting_returns_everything_the_screen_needs(db: Database, admin: Ac
 def test_get_meeting_unknown_is_not_found(db: Database, admin: Actor) -> None:
     with pytest.raises(NotFound), db.sessions() as s:
         meetings.get_meeting(s, 123456)
+
+
+def test_a_chair_cannot_make_themselves_chair_of_another_meeting(
+    db: Database, admin: Actor
+) -> None:
+    """Only the chair can sign off, so only co-ordination may decide who chairs."""
+    chair = make_user(db, "chair2", [Role.CHAIR], family_name="Other")
+    with db.sessions.begin() as s:
+        row = schedule(s, admin)
+    with pytest.raises(PermissionDenied, match="chairs a meeting"), db.sessions.begin() as s:
+        meetings.edit_meeting(
+            s, chair, row.id, expected_version=row.version, chair_id=chair.person_id
+        )
+    with db.sessions.begin() as s:  # a chair may still correct other details
+        meetings.edit_meeting(s, chair, row.id, expected_version=row.version, venue="Room 2")
+    with db.sessions.begin() as s:  # the co-ordinator may change the chair
+        edited = meetings.edit_meeting(
+            s, admin, row.id, expected_version=row.version + 1, chair_id=chair.person_id
+        )
+    assert edited.chair_id == chair.person_id

@@ -593,3 +593,26 @@ def test_admin_add_user_refuses_reserved_and_existing_role_names(
     assert code == 1 and "superuser" in err
     with area.su.sessions() as s:
         assert s.scalar(sa.select(User.id).where(User.login == "postgres")) is None
+
+
+@pytest.mark.pg
+def test_a_login_cannot_act_as_another_user_on_the_command_line(area: Area, tmp_path: Path) -> None:
+    url = area.url_as(area.login("taker"))
+    csv_path = tmp_path / "cases.csv"
+    csv_path.write_text(
+        "family_name,given_names,date_of_birth,category,level,lead_agency\nSmith,Jo,,1,1,Police\n",
+        encoding="utf-8",
+    )
+    code, _out, err = run_cli(
+        "import-cases",
+        str(csv_path),
+        "--database",
+        url,
+        "--user",
+        area.login("coord"),
+        home=tmp_path,
+    )
+    assert code == 1
+    assert f"you act as your database login '{area.login('taker')}'" in err
+    with area.su.sessions() as s:
+        assert s.scalar(sa.text("SELECT count(*) FROM mappa_case")) == 0
