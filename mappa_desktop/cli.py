@@ -121,7 +121,7 @@ def acting_user(session: Session, database: Database, login: str | None) -> Acto
     a new file gets that login as its first (administrator) user. On PostgreSQL: the database
     login (``SELECT current_user``), which must be a mappa-desktop user (except on a database
     with no users yet, where it becomes the first); ``--user``/``MAPPA_USER`` naming someone
-    else is refused unless the login is a superuser doing maintenance.
+    else is refused unless the login owns the database or is a superuser (administration).
     """
     chosen = login or os.environ.get(USER_ENV) or None
     if database.is_sqlite:
@@ -130,10 +130,13 @@ def acting_user(session: Session, database: Database, login: str | None) -> Acto
     if chosen is None:
         chosen = login_now
     elif chosen != login_now and not session.scalar(
-        text("SELECT rolsuper FROM pg_roles WHERE rolname = current_user")
+        text(
+            "SELECT r.rolsuper OR d.datdba = r.oid FROM pg_roles r, pg_database d "
+            "WHERE r.rolname = current_user AND d.datname = current_database()"
+        )
     ):
-        # On a shared server you are your database login; only a superuser doing maintenance
-        # may record work in another user's name.
+        # On a shared server you are your database login; only the database's owner or a
+        # superuser, doing administration, may record work in an administrator's name.
         raise PermissionDenied(
             f"On a shared server you act as your database login '{login_now}'; to act as "
             f"'{chosen}', connect as '{chosen}'."
