@@ -142,9 +142,11 @@ class Launcher:
         self.window = window
         window.show()
         if old is not None:
+            old.stop_live_refresh()  # the old database's changes no longer concern anyone
             old.close()
             old.deleteLater()
         window.reload_all()
+        window.start_live_refresh()
         if self._pending_demo:
             self._pending_demo = False
             QTimer.singleShot(0, lambda: self.load_demo(only_if_empty=True))

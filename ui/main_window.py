@@ -10,11 +10,13 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QProgressBar,
     QTabWidget,
+    QVBoxLayout,
     QWidget,
 )
 
 from ui import messages, ui_state
 from ui.context import AppContext
+from ui.live import LiveRefresh
 from ui.views.actions_page import ActionsPage
 from ui.views.case_list import CaseList
 from ui.views.meetings_page import MeetingsPage
@@ -70,7 +72,23 @@ class MainWindow(QMainWindow):
             self.tabs.tabBar().setTabButton(
                 fixed, self.tabs.tabBar().ButtonPosition.RightSide, None
             )
-        self.setCentralWidget(self.tabs)
+        self.offline_banner = QLabel("")
+        self.offline_banner.setObjectName("databaseOfflineBanner")
+        self.offline_banner.setAccessibleName("Database connection")
+        self.offline_banner.setWordWrap(True)
+        self.offline_banner.setStyleSheet(
+            "background: #b00020; color: white; padding: 6px; font-weight: bold;"
+        )
+        self.offline_banner.setVisible(False)
+        central = QWidget()
+        central_layout = QVBoxLayout(central)
+        central_layout.setContentsMargins(0, 0, 0, 0)
+        central_layout.setSpacing(0)
+        central_layout.addWidget(self.offline_banner)
+        central_layout.addWidget(self.tabs, 1)
+        self.setCentralWidget(central)
+        # Changes by other users reach this window's screens; started by start_live_refresh.
+        self.live = LiveRefresh(ctx.engine, ctx.bus, self)
         self._records: dict[int, QWidget] = {}
         self._meeting_views: dict[int, QWidget] = {}
         self._build_status_bar()
@@ -174,12 +192,35 @@ class MainWindow(QMainWindow):
         self.ctx.bus.meetings_changed.connect(lambda _ids: self.meetings.reload())
         self.welcome.demo_requested.connect(self.demo_requested.emit)
         self.welcome.fresh_chosen.connect(self._on_fresh_chosen)
+        self.live.connection_changed.connect(self._on_connection_changed)
 
     # ----- behaviour -----------------------------------------------------------------------
     def reload_all(self) -> None:
         self.case_list.reload()
         self.meetings.reload()
         self.actions_page.reload()
+
+    def start_live_refresh(self) -> None:
+        """Follow other users' changes (until the window closes or the database is switched)."""
+        self.live.start()
+
+    def stop_live_refresh(self) -> None:
+        self.live.stop()
+        self._on_connection_changed(True, "")
+
+    def _on_connection_changed(self, online: bool, reason: str) -> None:
+        if online:
+            if self.offline_banner.isVisibleTo(self):
+                self.statusBar().showMessage("The database is reachable again.", 10_000)
+            self.offline_banner.setVisible(False)
+            return
+        why = f" ({reason})" if reason else ""
+        self.offline_banner.setText(
+            f"The database cannot be reached{why}. Nothing you type is lost: it stays on "
+            "screen, and you can save it once the connection is back. This message goes away "
+            "by itself when the database answers again."
+        )
+        self.offline_banner.setVisible(True)
 
     def focus_case_filter(self) -> None:
         self.tabs.setCurrentIndex(0)
@@ -309,5 +350,6 @@ class MainWindow(QMainWindow):
             if callable(flush):
                 flush()  # journal drafts and pending text, start the last saves
         self.save_state()
+        self.stop_live_refresh()
         self.ctx.runner.wait_all(10_000)
         event.accept()

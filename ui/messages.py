@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtWidgets import QMessageBox, QWidget
+from sqlalchemy import exc as sa_exc
 
 from mappa_desktop.domain.errors import MappaError, ValidationError
 
@@ -17,7 +18,35 @@ def describe(exc: BaseException) -> str:
         )
     if isinstance(exc, MappaError):
         return str(exc)
+    if isinstance(exc, sa_exc.DBAPIError):
+        database = _describe_database_error(exc)
+        if database is not None:
+            return database
     return f"Something went wrong that mappa-desktop did not expect ({type(exc).__name__}: {exc})."
+
+
+INSUFFICIENT_PRIVILEGE = "42501"  # PostgreSQL: a grant or row-level security policy refused it
+
+
+def _reason(exc: sa_exc.DBAPIError) -> str:
+    text = str(exc.orig if exc.orig is not None else exc).strip()
+    return (text.splitlines()[0] if text else type(exc).__name__).rstrip(".")
+
+
+def _describe_database_error(exc: sa_exc.DBAPIError) -> str | None:
+    if getattr(exc.orig, "sqlstate", None) == INSUFFICIENT_PRIVILEGE:
+        return (
+            f"The database refused this change: your role does not allow it ({_reason(exc)}). "
+            "Ask an administrator to give your login the role this needs."
+        )
+    if isinstance(exc, sa_exc.OperationalError | sa_exc.InterfaceError) or (
+        exc.connection_invalidated
+    ):
+        return (
+            f"The database cannot be reached ({_reason(exc)}). What you typed stays on screen: "
+            "try again once the connection is back."
+        )
+    return None
 
 
 def show_error(parent: QWidget | None, title: str, exc: BaseException | str) -> QMessageBox:
