@@ -47,6 +47,7 @@ class ActionsPage(QWidget):
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._ctx = ctx
+        self._generation = 0
         self._all: list[ActionRow] = []
         self.model: DtoTableModel[ActionRow] = DtoTableModel(
             ACTION_COLUMNS, highlight=lambda a: _overdue_brush() if a.overdue else None
@@ -94,7 +95,14 @@ class ActionsPage(QWidget):
             with self._ctx.read_sessions() as s:
                 return list_open_actions(s, as_of=today)
 
-        self._ctx.runner.submit(load, self._on_loaded, self._on_failed)
+        # Loads may overlap (live refresh): only the newest one's result is shown.
+        self._generation += 1
+        generation = self._generation
+        self._ctx.runner.submit(
+            load,
+            lambda rows: self._on_loaded(rows) if generation == self._generation else None,
+            self._on_failed,
+        )
 
     def _on_loaded(self, rows: list[ActionRow]) -> None:
         self._all = rows

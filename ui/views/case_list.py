@@ -117,6 +117,7 @@ class CaseList(CaseListView):
         self.table.setModel(self.model)
         self._configure_columns()
         self._loading = False
+        self._reload_pending = False
         self._connect_signals()
 
     def _configure_columns(self) -> None:
@@ -144,8 +145,10 @@ class CaseList(CaseListView):
         """Load every case in the background; on a first load show the first screenful by name
         at once (a quick query), so a large register appears without waiting for all of it."""
         if self._loading:
+            self._reload_pending = True  # a change arrived mid-load: load again after this one
             return
         self._loading = True
+        self._reload_pending = False
         self.count_label.setText("Loading cases…")
         today = self._ctx.today()
 
@@ -176,9 +179,12 @@ class CaseList(CaseListView):
         if selected is not None:
             self.select_case(selected)
         self.loaded.emit(len(rows))
+        if self._reload_pending:
+            self.reload()
 
     def _on_load_failed(self, exc: Exception) -> None:
         self._loading = False
+        self._reload_pending = False
         self.count_label.setText("The cases could not be loaded.")
         messages.show_error(self, "Cases", exc)
 

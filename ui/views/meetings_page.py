@@ -59,6 +59,7 @@ class MeetingsPage(QWidget):
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._ctx = ctx
+        self._generation = 0
         self._dialogs: list[QWidget] = []
         self._select_after_load: int | None = None
         self.model: DtoTableModel[MeetingListRow] = DtoTableModel(MEETING_COLUMNS)
@@ -112,7 +113,14 @@ class MeetingsPage(QWidget):
             with self._ctx.read_sessions() as s:
                 return list_meetings(s)
 
-        self._ctx.runner.submit(load, self._on_loaded, self._on_failed)
+        # Loads may overlap (live refresh): only the newest one's result is shown.
+        self._generation += 1
+        generation = self._generation
+        self._ctx.runner.submit(
+            load,
+            lambda rows: self._on_loaded(rows) if generation == self._generation else None,
+            self._on_failed,
+        )
 
     def _on_loaded(self, rows: list[MeetingListRow]) -> None:
         selected = self.selected_meeting_id()

@@ -153,6 +153,7 @@ class MeetingView(QWidget):
         self.data: ScreenData | None = None
         self._first_load = True
         self._loading = False
+        self._reload_pending = False
         self._after_save: list[Callable[[], None]] = []
 
         # --- top ---
@@ -302,8 +303,10 @@ class MeetingView(QWidget):
     # ----- loading --------------------------------------------------------------------------
     def reload(self) -> None:
         if self._loading:
+            self._reload_pending = True  # a change arrived mid-load: load again afterwards
             return
         self._loading = True
+        self._reload_pending = False
         meeting_id = self.meeting_id
 
         def load(_p: Progress) -> ScreenData:
@@ -366,6 +369,8 @@ class MeetingView(QWidget):
                 self.nav.setCurrentRow(0)
         self._update_save_summary()
         self.loaded.emit()
+        if self._reload_pending:
+            self.reload()
 
     def tab_title(self) -> str:
         if self.data is None:
