@@ -172,6 +172,8 @@ class MeetingView(QWidget):
         self.sign_off_button.setObjectName("openSignOff")
         self.distribute_button = QPushButton("Dist&ribute copies…")
         self.distribute_button.setObjectName("openDistribution")
+        self.audit_button = QPushButton("Audit tra&il…")
+        self.audit_button.setObjectName("openMeetingAudit")
         self.help_button = QPushButton("Shortcuts (Ctrl+/)")
         self.status_error = QLabel("")
         self.status_error.setWordWrap(True)
@@ -188,6 +190,7 @@ class MeetingView(QWidget):
             self.submit_button,
             self.sign_off_button,
             self.distribute_button,
+            self.audit_button,
             self.help_button,
         ):
             top.addWidget(button)
@@ -278,6 +281,7 @@ class MeetingView(QWidget):
         self.submit_button.clicked.connect(self.submit)
         self.sign_off_button.clicked.connect(self.open_sign_off)
         self.distribute_button.clicked.connect(self.open_distribution)
+        self.audit_button.clicked.connect(self.open_audit_trail)
         self.checklist_page.submit_button.clicked.connect(self.submit)
         self.help_button.clicked.connect(self.overlay.toggle)
         self.attendance_page.confirm_requested.connect(self._on_confirm_statement)
@@ -294,6 +298,16 @@ class MeetingView(QWidget):
         from ui.views.signoff import open_sign_off
 
         return open_sign_off(self.ctx, self.meeting_id, self)
+
+    def open_audit_trail(self) -> QWidget:
+        """Who changed what in this meeting's record, when; exportable as CSV."""
+        from ui.dialogs.audit_trail import AuditTrailWindow
+
+        window = AuditTrailWindow(
+            self.ctx, title=self.tab_title(), meeting_id=self.meeting_id, parent=self
+        )
+        window.show()
+        return window
 
     def open_distribution(self) -> QWidget:
         from ui.views.signoff import open_distribution
