@@ -41,7 +41,7 @@ from mappa_desktop.domain.enums import MeetingStatus
 from mappa_desktop.domain.errors import ValidationError
 from mappa_desktop.journal import Journal
 from mappa_desktop.services import attendance, meetings
-from mappa_desktop.services.actor import Actor
+from mappa_desktop.services.actor import WRITER_ROLES, Actor
 from ui import messages
 from ui.context import AppContext
 from ui.tasks import Progress
@@ -750,16 +750,22 @@ class MeetingView(QWidget):
         self.hub.flush_all()
 
     def _set_read_only(self, frozen: bool) -> None:
-        self.hub.read_only = frozen
-        if not frozen:
+        writer = self.ctx.actor.has(*WRITER_ROLES)
+        self.hub.read_only = frozen or not writer
+        if not self.hub.read_only:
             return
         self._freeze(self)
         show_error(
             self.status_error,
-            "These minutes are signed off: nothing can change. A correction is an addendum.",
+            "These minutes are signed off: nothing can change. A correction is an addendum."
+            if frozen
+            else "You can read this meeting; recording it needs the minute-taker, chair, "
+            "co-ordinator or administrator role.",
         )
 
     def _freeze(self, root: QWidget) -> None:
+        # Opening the signed minutes, distribution and the audit trail stays possible.
+        keep = {self.help_button, self.sign_off_button, self.distribute_button, self.audit_button}
         for edit in root.findChildren(QPlainTextEdit):
             edit.setReadOnly(True)
         for line in root.findChildren(QLineEdit):
@@ -767,7 +773,7 @@ class MeetingView(QWidget):
         for widget in root.findChildren(QComboBox):
             widget.setEnabled(False)
         for button in root.findChildren(QAbstractButton):
-            if button is not self.help_button:
+            if button not in keep:
                 button.setEnabled(False)
 
     def has_unsaved_changes(self) -> bool:
