@@ -6,6 +6,7 @@ so "what changed at this meeting" is a query (``changes_at_meeting``), not a gue
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -366,8 +367,19 @@ def _sort_key(pillar: RmpPillar, *rest: int) -> tuple[int, ...]:
 def current_plan(session: Session, case_id: int) -> list[RmpItemRow]:
     """The case's active items, by pillar (enum order) then in the order they were added."""
     get_or_404(session, Case, case_id, "case")
+    return current_plans(session, [case_id])[case_id]
+
+
+def current_plans(session: Session, case_ids: Sequence[int]) -> dict[int, list[RmpItemRow]]:
+    """``current_plan`` for several cases in one statement (a meeting's agenda)."""
+    wanted = sorted(set(case_ids))
+    plans: dict[int, list[RmpItemRow]] = {case_id: [] for case_id in wanted}
+    if not wanted:
+        return plans
     latest = (
         select(RmpRevision.item_id, func.max(RmpRevision.revision_no).label("revision_no"))
+        .join(RmpItem, RmpItem.id == RmpRevision.item_id)
+        .where(RmpItem.case_id.in_(wanted))
         .group_by(RmpRevision.item_id)
         .subquery()
     )
@@ -375,13 +387,13 @@ def current_plan(session: Session, case_id: int) -> list[RmpItemRow]:
         select(RmpItem, Agency.name, latest.c.revision_no)
         .outerjoin(Agency, Agency.id == RmpItem.responsible_agency_id)
         .outerjoin(latest, latest.c.item_id == RmpItem.id)
-        .where(RmpItem.case_id == case_id, RmpItem.status == RmpItemStatus.ACTIVE)
+        .where(RmpItem.case_id.in_(wanted), RmpItem.status == RmpItemStatus.ACTIVE)
     )
-    rows = [
-        _item_row(item, name or "", revision_no or 0)
-        for item, name, revision_no in session.execute(stmt)
-    ]
-    return sorted(rows, key=lambda r: _sort_key(r.pillar, r.id))
+    for item, name, revision_no in session.execute(stmt):
+        plans[item.case_id].append(_item_row(item, name or "", revision_no or 0))
+    for rows in plans.values():
+        rows.sort(key=lambda r: _sort_key(r.pillar, r.id))
+    return plans
 
 
 def _revisions() -> Select[RmpRevision, RmpItem, str, Person]:

@@ -347,3 +347,23 @@ def test_current_plan_and_item_history_of_unknown_ids_raise_not_found(db: Databa
             rmp.current_plan(s, 1_001)
         with pytest.raises(NotFound):
             rmp.item_history(s, 1_001)
+
+
+def test_current_plans_answers_for_several_cases_in_one_statement(
+    db: Database, admin: Actor
+) -> None:
+    from sqlalchemy import event
+
+    first, second, empty = (new_case(db, admin, family_name=n).id for n in ("Ash", "Beech", "Elm"))
+    _add(db, admin, first, pillar=RmpPillar.CONTINGENCY, text="Recall if he contacts her")
+    _add(db, admin, first, pillar=RmpPillar.SUPERVISION, text="Weekly appointments")
+    _add(db, admin, second, pillar=RmpPillar.VICTIM_SAFETY, text="Exclusion zone & alarm")
+    statements: list[str] = []
+    with db.sessions() as s:
+        event.listen(s.connection(), "before_cursor_execute", lambda *a: statements.append(a[2]))
+        plans = rmp.current_plans(s, [second, first, empty, first])
+        assert len(statements) == 1
+        for case_id in (first, second, empty):
+            assert plans[case_id] == rmp.current_plan(s, case_id)
+    assert [r.text for r in plans[first]] == ["Weekly appointments", "Recall if he contacts her"]
+    assert plans[empty] == []

@@ -98,9 +98,12 @@ class ScreenData:
 def load_screen(session: Session, meeting_id: int) -> ScreenData:
     detail = meetings.get_meeting(session, meeting_id)
     policy = settings.policy(session)
+    # One statement for every case on the agenda (the screen's query count must not grow).
     plans = {
-        item.case.case_id: tuple(rmp.current_plan(session, item.case.case_id))
-        for item in detail.agenda
+        case_id: tuple(items)
+        for case_id, items in rmp.current_plans(
+            session, [item.case.case_id for item in detail.agenda]
+        ).items()
     }
     return ScreenData(
         detail=detail,
