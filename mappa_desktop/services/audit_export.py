@@ -13,12 +13,9 @@ name typed as ``=HYPERLINK(...)`` shows as text instead of running.
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import io
 import json
-import os
-import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -30,6 +27,7 @@ from sqlalchemy.orm import Session
 
 from mappa_desktop.db.models import AuditEvent, Case, Meeting, Person, User
 from mappa_desktop.domain.errors import StorageError, ValidationError
+from mappa_desktop.files import write_atomically
 from mappa_desktop.services.common import get_or_404
 
 HEADER = (
@@ -151,27 +149,6 @@ def csv_bytes(rows: Iterator[AuditCsvRow]) -> tuple[bytes, int]:
         )
         count += 1
     return ("\ufeff" + buffer.getvalue()).encode("utf-8"), count
-
-
-def write_atomically(path: Path, data: bytes) -> None:
-    """Write ``data`` to ``path`` all or nothing: a temporary file in the same directory,
-    flushed to disk, then renamed over the target. A new file is readable by its owner only."""
-    directory = path.parent if str(path.parent) else Path(".")
-    fd, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=directory)
-    temp = Path(temp_name)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        if path.exists():  # a replaced file keeps its permissions
-            with contextlib.suppress(OSError):
-                os.chmod(temp, path.stat().st_mode & 0o7777)
-        os.replace(temp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            temp.unlink()
-        raise
 
 
 def export_csv(

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from mappa_desktop import files  # where the atomic writer lives
 from reports import export
 from reports.export import copy_file_name, safe_file_part, write_atomically
 
@@ -41,10 +42,10 @@ def test_a_failure_mid_write_leaves_the_old_file_intact(
         calls.append(fd)
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(export.os, "fsync", failing_fsync)
+    monkeypatch.setattr(files.os, "fsync", failing_fsync)
     with pytest.raises(OSError, match="No space left"):
         write_atomically(target, b"x" * 1_000_000)
-    monkeypatch.setattr(export.os, "fsync", real_fsync)
+    monkeypatch.setattr(files.os, "fsync", real_fsync)
     assert calls
     assert target.read_bytes() == b"the issued copy"
     assert [p.name for p in tmp_path.iterdir()] == ["minutes.pdf"]
@@ -58,7 +59,7 @@ def test_a_failing_rename_leaves_no_temporary_file(
     def failing_replace(_src: object, _dst: object) -> None:
         raise PermissionError(13, "Permission denied")
 
-    monkeypatch.setattr(export.os, "replace", failing_replace)
+    monkeypatch.setattr(files.os, "replace", failing_replace)
     with pytest.raises(PermissionError):
         write_atomically(target, b"data")
     assert list(tmp_path.iterdir()) == []
@@ -76,11 +77,12 @@ def test_an_interrupted_write_in_another_process_never_shows_a_partial_file(
     code = (
         "import os, sys\n"
         "from pathlib import Path\n"
+        "from mappa_desktop import files\n"
         "from reports import export\n"
         "real = os.fsync\n"
         "def stop(fd):\n"
         "    os._exit(3)  # the power goes off after the data, before the rename\n"
-        "export.os.fsync = stop\n"
+        "files.os.fsync = stop\n"
         f"export.write_atomically(Path({str(target)!r}), b'n' * 5_000_000)\n"
     )
     root = Path(__file__).resolve().parents[2]
