@@ -6,14 +6,11 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QDialog,
     QFileDialog,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QPushButton,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -22,9 +19,8 @@ from mappa_desktop.services import audit, audit_export
 from mappa_desktop.services.audit import AuditRow
 from ui import messages
 from ui.context import AppContext
-from ui.models.dto_table import DtoTableModel
 from ui.tasks import Progress
-from ui.views.record.history_tabs import AUDIT_COLUMNS, AuditLine, audit_lines
+from ui.views.record.history_tabs import AuditTab
 
 
 class AuditTrailWindow(QDialog):
@@ -46,19 +42,10 @@ class AuditTrailWindow(QDialog):
         self.setWindowTitle(f"Audit trail — {title}")
         self.resize(1100, 600)
         self.summary = QLabel("Loading the audit trail…")
-        self.model: DtoTableModel[AuditLine] = DtoTableModel(AUDIT_COLUMNS)
-        self.table = QTableView()
-        self.table.setAccessibleName("Audit trail")
-        self.table.setModel(self.model)
+        self.trail = AuditTab("No changes have been recorded for this meeting.")
+        self.table = self.trail.table
+        self.model = self.trail.model
         self.table.setSortingEnabled(True)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.verticalHeader().setVisible(False)
-        header = self.table.horizontalHeader()
-        for column in range(5):
-            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(5, QHeaderView.ResizeMode.Stretch)
-        header.setSectionResizeMode(6, QHeaderView.ResizeMode.Stretch)
         self.export_button = QPushButton("&Export CSV…")
         self.export_button.setEnabled(False)
         close = QPushButton("&Close")
@@ -68,7 +55,7 @@ class AuditTrailWindow(QDialog):
         buttons.addWidget(self.export_button)
         buttons.addWidget(close)
         layout = QVBoxLayout(self)
-        layout.addWidget(self.table, 1)
+        layout.addWidget(self.trail, 1)
         layout.addLayout(buttons)
         self.export_button.clicked.connect(self._on_export_clicked)
         self.reload()
@@ -83,7 +70,7 @@ class AuditTrailWindow(QDialog):
         self._ctx.runner.submit(load, self._on_loaded, self._on_failed)
 
     def _on_loaded(self, events: list[AuditRow]) -> None:
-        self.model.set_rows(audit_lines(events))
+        self.trail.set_events(events)
         self.table.sortByColumn(0, Qt.SortOrder.DescendingOrder)  # newest first, shown as such
         self.summary.setText(
             f"{len(events)} recorded changes, newest first." if events else "No changes recorded."

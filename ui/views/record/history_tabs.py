@@ -201,12 +201,10 @@ AUDIT_COLUMNS: list[Column[AuditLine]] = [
 
 
 class AuditTab(ListTab):
-    def __init__(self) -> None:
-        super().__init__(
-            "Who changed what, and when (old → new)",
-            "No changes have been recorded for this case.",
-            "Audit trail",
-        )
+    """The audit trail of a case (a record tab) or of a meeting (the audit-trail window)."""
+
+    def __init__(self, empty_text: str = "No changes have been recorded for this case.") -> None:
+        super().__init__("Who changed what, and when (old → new)", empty_text, "Audit trail")
         self.model: DtoTableModel[AuditLine] = DtoTableModel(AUDIT_COLUMNS)
         self.table.setModel(self.model)
         header = self.table.horizontalHeader()
@@ -216,9 +214,11 @@ class AuditTab(ListTab):
         header.setSectionResizeMode(6, QHeaderView.ResizeMode.Stretch)
 
     def set_data(self, data: RecordData) -> None:
-        lines = audit_lines(list(data.audit))
-        self.model.set_rows(lines)
-        self.show_count(len(data.audit), "recorded change")
+        self.set_events(list(data.audit))
+
+    def set_events(self, events: list[AuditRow]) -> None:
+        self.model.set_rows(audit_lines(events))
+        self.show_count(len(events), "recorded change")
 
 
 # --- RMP ---------------------------------------------------------------------------------------
