@@ -11,8 +11,6 @@ connection allowed to create roles (the database owner with CREATEROLE, or a sup
 from __future__ import annotations
 
 import argparse
-import getpass
-import os
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Protocol, TextIO, TypeVar
@@ -20,6 +18,7 @@ from typing import Protocol, TextIO, TypeVar
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from mappa_desktop.cli_passwords import password_options, read_password
 from mappa_desktop.db import logins
 from mappa_desktop.db.models import User
 from mappa_desktop.domain.enums import Role
@@ -79,6 +78,7 @@ def add_admin_commands(
 
     add = admin_sub.add_parser(
         "add-user",
+        allow_abbrev=False,  # "--password x" must never be read as "--password-env x"
         help="add a user (a practitioner with a login and roles)",
         description="Add a user. On PostgreSQL also creates the LOGIN role with a password read "
         "from --password-env or asked for (never given on the command line).",
@@ -92,11 +92,7 @@ def add_admin_commands(
     _role_option(add)
     add.add_argument("--title", default="", help="job title (optional)")
     secret = add.add_mutually_exclusive_group()
-    secret.add_argument(
-        "--password-env",
-        metavar="VAR",
-        help="read the new login's password from this environment variable",
-    )
+    password_options(secret, "read the new login's password from this environment variable")
     secret.add_argument(
         "--no-password",
         action="store_true",
@@ -185,18 +181,7 @@ def _password(args: argparse.Namespace) -> str | None:
     """The new login's password: from ``--password-env``, else asked for twice."""
     if args.no_password or args.existing_login:
         return None
-    if args.password_env:
-        value = os.environ.get(args.password_env)
-        if not value:
-            raise ValidationError.single(
-                "password",
-                f"The environment variable {args.password_env} is not set or empty; set it to "
-                "the new login's password.",
-            )
-    else:
-        value = getpass.getpass(f"Password for {args.login}: ")
-        if getpass.getpass("The same password again: ") != value:
-            raise ValidationError.single("password", "The two passwords differ; try again.")
+    value = read_password(args.password_env, prompt=f"Password for {args.login}: ", confirm=True)
     if len(value) < MIN_PASSWORD:
         raise ValidationError.single(
             "password", f"Use a password of at least {MIN_PASSWORD} characters."

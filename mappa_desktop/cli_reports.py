@@ -27,6 +27,7 @@ from sqlalchemy import func, select, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
+from mappa_desktop.cli_passwords import password_options, read_password
 from mappa_desktop.db.engine import make_engine, make_session_factory, read_engine, resolve_url
 from mappa_desktop.db.models import User
 from mappa_desktop.db.schema import check_schema
@@ -59,48 +60,6 @@ Run = Callable[[argparse.Namespace, TextIO], int]
 
 
 # --- passwords and files -------------------------------------------------------------------------
-
-
-def read_password(env_var: str | None, *, prompt: str, confirm: bool = False) -> str:
-    """The password from ``$env_var``, else asked on the terminal (never echoed)."""
-    if env_var:
-        value = os.environ.get(env_var)
-        if value is None:
-            raise ValidationError.single(
-                "password-env", f"The environment variable {env_var} is not set."
-            )
-        return value
-    if not sys.stdin.isatty():
-        raise ValidationError.single(
-            "password",
-            "No terminal to ask for the password on; give --password-env VAR with the password "
-            "in that environment variable.",
-        )
-    first = getpass.getpass(prompt)
-    if confirm and getpass.getpass("Repeat the password: ") != first:
-        raise ValidationError.single("password", "The two passwords differ; nothing was made.")
-    return first
-
-
-class _NoPasswordOnCommandLine(argparse.Action):
-    """``--password`` exists only to refuse it, without echoing the value back."""
-
-    def __call__(
-        self,
-        parser: argparse.ArgumentParser,
-        namespace: argparse.Namespace,
-        values: object,
-        option_string: str | None = None,
-    ) -> None:
-        parser.error(
-            "a password is never given on the command line (other users could read it in the "
-            "process list); use --password-env VAR, or leave it out to be asked"
-        )
-
-
-def _password_options(parser: argparse.ArgumentParser, help_text: str) -> None:
-    parser.add_argument("--password-env", metavar="VAR", help=help_text)
-    parser.add_argument("--password", help=argparse.SUPPRESS, action=_NoPasswordOnCommandLine)
 
 
 def _read_file(path: Path, what: str, limit: int) -> bytes:
@@ -148,7 +107,7 @@ def minutes_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--sign", metavar="PKCS12", help="digitally sign the PDF with this certificate (.p12)"
     )
-    _password_options(
+    password_options(
         parser, "environment variable holding the certificate's password (else you are asked)"
     )
 
@@ -263,7 +222,7 @@ def certificate_arguments(parser: argparse.ArgumentParser) -> None:
     create.add_argument(
         "--days", type=int, default=365, help="how long it is valid (default 365 days)"
     )
-    _password_options(
+    password_options(
         create, "environment variable holding the new password (else you are asked twice)"
     )
     create.set_defaults(certificate_run=run_certificate_create)

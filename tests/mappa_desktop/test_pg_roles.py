@@ -616,3 +616,28 @@ def test_a_login_cannot_act_as_another_user_on_the_command_line(area: Area, tmp_
     assert f"you act as your database login '{area.login('taker')}'" in err
     with area.su.sessions() as s:
         assert s.scalar(sa.text("SELECT count(*) FROM mappa_case")) == 0
+
+
+def test_add_user_refuses_a_password_on_the_command_line_without_echoing_it(
+    tmp_path: Path,
+) -> None:
+    url = f"sqlite:///{tmp_path}/area.sqlite3"
+    code, out, err = run_cli(
+        "admin",
+        "add-user",
+        "jsmith",
+        "--name",
+        "Jo Smith",
+        "--agency",
+        "Police",
+        "--role",
+        "administrator",
+        "--password",
+        "hunter2secret",
+        "--database",
+        url,
+        home=tmp_path,
+    )
+    assert code == 2
+    assert "never given on the command line" in err
+    assert "hunter2secret" not in out + err
