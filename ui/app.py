@@ -83,8 +83,10 @@ class Launcher:
     ) -> None:
         sessions = make_session_factory(engine)
         key = database_key(engine)
+        actor: Actor | None = None
+        rows: list[people.UserRow] = []
         try:
-            with sessions.begin() as s:
+            with sessions.begin() as s:  # committed before any window is built
                 if engine.dialect.name == "postgresql":
                     # On a shared server you are your database login, whatever --user says.
                     pg_login = str(s.scalar(text("SELECT current_user")))
@@ -94,20 +96,17 @@ class Launcher:
                         if has_users
                         else people.ensure_local_user(s, pg_login)  # the first user: its owner
                     )
-                    on_actor(actor)
-                    return
-                login = self.user or ui_state.remembered_login(key)
-                users = list(s.scalars(select(User).where(User.active.is_(True))))
-                if login is None and not users:
-                    login = getpass.getuser()
-                if login is None and len(users) == 1:
-                    login = users[0].login
-                if login is not None:
-                    actor = people.ensure_local_user(s, login)
-                    ui_state.remember_login(key, actor.login)
-                    on_actor(actor)
-                    return
-                rows = [people.user_row(u) for u in users]
+                else:
+                    login = self.user or ui_state.remembered_login(key)
+                    users = list(s.scalars(select(User).where(User.active.is_(True))))
+                    if login is None and not users:
+                        login = getpass.getuser()
+                    if login is None and len(users) == 1:
+                        login = users[0].login
+                    if login is not None:
+                        actor = people.ensure_local_user(s, login)
+                        ui_state.remember_login(key, actor.login)
+                    rows = [people.user_row(u) for u in users]
         except NotFound:
             on_failed(
                 f"You are not a mappa-desktop user in {engine.url.render_as_string()}; ask an "
@@ -116,6 +115,9 @@ class Launcher:
             return
         except MappaError as exc:
             on_failed(str(exc))
+            return
+        if actor is not None:
+            on_actor(actor)
             return
         dialog = WhoDialog(rows)
 
