@@ -47,10 +47,17 @@ def save_splitter(splitter: QSplitter, key: str) -> None:
     settings().setValue(f"splitters/{key}", splitter.saveState())
 
 
-def restore_splitter(splitter: QSplitter, key: str) -> None:
+def restore_splitter(splitter: QSplitter, key: str) -> bool:
     state = _bytes(settings().value(f"splitters/{key}"))
-    if state is not None:
-        splitter.restoreState(state)
+    return state is not None and splitter.restoreState(state)
+
+
+def remember_splitter(splitter: QSplitter, key: str) -> bool:
+    """Restore the splitter's last position and save it whenever the user moves it; says
+    whether there was a position to restore (callers then skip their default sizes)."""
+    restored = restore_splitter(splitter, key)
+    splitter.splitterMoved.connect(lambda _pos, _index: save_splitter(splitter, key))
+    return restored
 
 
 def remembered_login(database_key: str) -> str | None:

@@ -60,14 +60,6 @@ def login_exists(session: Session, login: str) -> bool:
     )
 
 
-def can_log_in(session: Session, login: str) -> bool:
-    return bool(
-        session.scalar(
-            text("SELECT count(*) FROM pg_roles WHERE rolname = :n AND rolcanlogin"), {"n": login}
-        )
-    )
-
-
 def check_login_name(login: str) -> None:
     if login.startswith(RESERVED_PREFIXES):
         raise ValidationError.single(

@@ -378,7 +378,7 @@ def complete_action(
     """Record an open action done between meetings (the next meeting sees it closed)."""
     require_writer(actor, "complete an action")
     action = get_or_404(session, Action, action_id, "action")
-    check_version(action, expected_version, "action", _row(session, action))
+    check_version(action, expected_version, "action", lambda: _row(session, action))
     if action.status not in OPEN_STATUSES:
         raise StateError(
             f"Action {action.id} is already closed ({action.status.value.replace('_', ' ')}); "

@@ -22,16 +22,22 @@ def get_or_404(session: Session, model: type[T], key: int | None, entity: str) -
 
 
 def check_version(
-    obj: Any, expected_version: int | None, entity: str, current: object = None
+    obj: Any,
+    expected_version: int | None,
+    entity: str,
+    current: object | Callable[[], object] = None,
 ) -> None:
-    """Refuse an edit made against a version other than the one saved now."""
+    """Refuse an edit made against a version other than the one saved now.
+
+    ``current`` (what the other person saved, for the conflict dialog) may be a function: it is
+    built only when there is a conflict, so a normal save pays nothing for it."""
     if expected_version is not None and obj.version != expected_version:
         raise ConflictError(
             entity,
             obj.id,
             expected_version=expected_version,
             current_version=obj.version,
-            current=current,
+            current=current() if callable(current) else current,
         )
 
 

@@ -17,7 +17,6 @@ from sqlalchemy.orm import Session
 
 from mappa_desktop.db.models import (
     Agency,
-    Case,
     CaseDiscussion,
     Decision,
     Dissent,
@@ -195,7 +194,9 @@ def set_risk_summary(
     """Replace the case's risk summary as discussed at this meeting (may be cleared)."""
     require_writer(actor, "update a risk summary")
     discussion, meeting = _open(session, actor, discussion_id)
-    check_version(discussion, expected_version, "case discussion", discussion_row(discussion))
+    check_version(
+        discussion, expected_version, "case discussion", lambda: discussion_row(discussion)
+    )
     check = Checker()
     clean = check.text("risk_summary", text, required=False, max_len=MAX_TEXT) or ""
     check.done()
@@ -497,7 +498,7 @@ def edit_decision(
     require_writer(actor, "change a decision")
     decision = get_or_404(session, Decision, decision_id, "decision")
     discussion, meeting = _open(session, actor, decision.discussion_id)
-    check_version(decision, expected_version, "decision", _decision_row(session, decision))
+    check_version(decision, expected_version, "decision", lambda: _decision_row(session, decision))
     allowed = {
         "kind",
         "outcome",
@@ -585,10 +586,6 @@ def discussion_has_content(session: Session, discussion_id: int) -> str | None:
     if discussion is not None and discussion.risk_summary.strip():
         return "a risk summary"
     return None
-
-
-def case_name(case: Case) -> str:
-    return f"{case.given_names} {case.family_name}".strip()
 
 
 # --- one information entry per agency, edited in place (the meeting screen's text boxes) ----------
@@ -721,7 +718,10 @@ def edit_information(
     row = get_or_404(session, InformationShared, information_id, "information item")
     discussion, meeting = _open(session, actor, row.discussion_id)
     check_version(
-        row, expected_version, "information item", information_row(row, _agencies_of(session, row))
+        row,
+        expected_version,
+        "information item",
+        lambda: information_row(row, _agencies_of(session, row)),
     )
     check = Checker()
     clean = check.text("text", text, max_len=MAX_TEXT) or ""

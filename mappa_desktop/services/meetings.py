@@ -703,7 +703,7 @@ def edit_meeting(
     """Change a meeting's details (any of ``EDITABLE_FIELDS``); refused after sign-off."""
     require_role(actor, Role.ADMINISTRATOR, Role.COORDINATOR, Role.CHAIR, doing="change a meeting")
     meeting = get_or_404(session, Meeting, meeting_id, "meeting")
-    check_version(meeting, expected_version, "meeting", meeting_row(session, meeting))
+    check_version(meeting, expected_version, "meeting", lambda: meeting_row(session, meeting))
     check = Checker()
     for name in fields:
         if name not in EDITABLE_FIELDS:

@@ -143,3 +143,26 @@ def test_window_geometry_and_columns_are_remembered(
     qtbot.addWidget(again)
     assert (again.width(), again.height()) == (777, 555)
     assert again.case_list.table.horizontalHeader().sectionSize(0) == 333
+
+
+def test_splitter_positions_are_remembered(qtbot: QtBot) -> None:
+    from PySide6.QtWidgets import QLabel, QSplitter
+
+    from ui import ui_state
+
+    def make() -> QSplitter:
+        splitter = QSplitter()
+        splitter.addWidget(QLabel("left"))
+        splitter.addWidget(QLabel("right"))
+        splitter.resize(600, 200)
+        qtbot.addWidget(splitter)
+        return splitter
+
+    first = make()
+    assert not ui_state.remember_splitter(first, "test_split")
+    first.setSizes([150, 450])
+    first.splitterMoved.emit(150, 1)  # what a drag by the user emits
+    second = make()
+    assert ui_state.remember_splitter(second, "test_split")
+    left, right = second.sizes()
+    assert abs(left - 150) <= 3 and abs(right - 450) <= 5  # restored, give or take the handle

@@ -167,10 +167,6 @@ class CaseTableModel(QAbstractTableModel):
         return shown
 
     # ----- filtering and sorting -----------------------------------------------------------
-    @property
-    def current_filter(self) -> CaseFilter:
-        return self._filter
-
     def _order(self) -> list[int]:
         """All rows in the current sort order (cached per column and direction).
 

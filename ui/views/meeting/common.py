@@ -12,13 +12,11 @@ from sqlalchemy.orm import Session
 
 from mappa_desktop.domain.enums import (
     ActionStatus,
-    AgencyKind,
     AttendanceStatus,
     DecisionKind,
     Level,
     MeetingStatus,
     NotDoneReason,
-    RmpPillar,
 )
 from mappa_desktop.services import meetings, people, rmp, settings
 from mappa_desktop.services.meetings import MeetingDetail
@@ -89,10 +87,6 @@ class ScreenData:
 
     def agency(self, agency_id: int) -> AgencyRow | None:
         return next((a for a in self.agencies if a.id == agency_id), None)
-
-    @property
-    def ra_agencies(self) -> list[AgencyRow]:
-        return [a for a in self.agencies if a.kind is AgencyKind.RESPONSIBLE_AUTHORITY]
 
 
 def load_screen(session: Session, meeting_id: int) -> ScreenData:
@@ -235,10 +229,6 @@ def error_label(name: str) -> QLabel:
 def show_error(label: QLabel, text: str) -> None:
     label.setText(text)
     label.setVisible(bool(text))
-
-
-def pillar_items() -> list[tuple[str, RmpPillar]]:
-    return [(PILLAR_LABELS[p], p) for p in RmpPillar]
 
 
 def buddy(text: str, widget: QWidget) -> QLabel:

@@ -42,7 +42,7 @@ from mappa_desktop.domain.errors import ValidationError
 from mappa_desktop.journal import Journal
 from mappa_desktop.services import attendance, meetings
 from mappa_desktop.services.actor import WRITER_ROLES, Actor
-from ui import messages
+from ui import messages, ui_state
 from ui.context import AppContext
 from ui.tasks import Progress
 from ui.views.meeting.attendance import AttendancePage
@@ -226,7 +226,8 @@ class MeetingView(QWidget):
         self.splitter.addWidget(self.nav)
         self.splitter.addWidget(self.stack)
         self.splitter.setStretchFactor(1, 1)
-        self.splitter.setSizes([240, 1000])
+        if not ui_state.remember_splitter(self.splitter, "meeting_view"):
+            self.splitter.setSizes([240, 1000])
 
         self.save_summary = QLabel("")
         self.save_summary.setObjectName("saveSummary")
@@ -783,10 +784,6 @@ class MeetingView(QWidget):
         """Closing the tab: save what is pending; the journal keeps anything not yet saved."""
         self.hub.flush_all()
         callback(True)
-
-    @property
-    def current_page(self) -> QWidget | None:
-        return self.stack.currentWidget()
 
     def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802
         super().resizeEvent(event)

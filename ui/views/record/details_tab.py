@@ -73,7 +73,6 @@ TEXT_FIELDS = (
     "reason_for_referral",
     "victim_notes",
 )
-DATE_FIELDS = ("date_of_birth", "referral_date")
 
 
 def case_values(case: CaseDetail) -> dict[str, Any]:

@@ -25,7 +25,7 @@ from mappa_desktop.domain.enums import ActionStatus, RmpChange
 from mappa_desktop.services.actions import ActionRow
 from mappa_desktop.services.audit import AuditRow
 from mappa_desktop.services.rmp import PILLAR_LABELS, PILLAR_ORDER, RmpRevisionRow, item_history
-from ui import messages
+from ui import messages, ui_state
 from ui.context import AppContext
 from ui.models.dto_table import Column, DtoTableModel
 from ui.tasks import Progress
@@ -287,6 +287,7 @@ class RmpTab(QWidget):
         splitter.addWidget(bottom)
         splitter.setStretchFactor(0, 3)
         splitter.setStretchFactor(1, 2)
+        ui_state.remember_splitter(splitter, "record_rmp")
         layout = QVBoxLayout(self)
         layout.addWidget(splitter)
         self.tree.selectionModel().selectionChanged.connect(self._on_selection_changed)

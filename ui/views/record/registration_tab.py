@@ -24,6 +24,7 @@ from mappa_desktop.domain.enums import Category, Level, RoshLevel
 from mappa_desktop.domain.rules import registration_problem, suggested_level
 from mappa_desktop.services import registration
 from mappa_desktop.services.registration import RegistrationRow
+from ui import ui_state
 from ui.context import AppContext
 from ui.models.dto_table import Column, DtoTableModel
 from ui.tasks import Progress
@@ -232,6 +233,7 @@ class RegistrationTab(RecordForm):
         splitter.addWidget(change_box)
         splitter.setStretchFactor(0, 1)
         splitter.setStretchFactor(1, 2)
+        ui_state.remember_splitter(splitter, "record_registration")
         self.splitter = splitter
         layout = QVBoxLayout(self)
         layout.addWidget(splitter)

@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 
 from mappa_desktop.domain.enums import RiskGroup, RiskSetting
 from mappa_desktop.services.risk import AssessmentRow, diff_assessments
+from ui import ui_state
 from ui.context import AppContext
 from ui.models.dto_table import Column, DtoTableModel
 from ui.views.record.common import fmt_date, heading, make_table
@@ -121,7 +122,8 @@ class RiskTab(QWidget):
         self.splitter.setStretchFactor(1, 2)
         layout = QVBoxLayout(self)
         layout.addWidget(self.splitter)
-        self._sized = False
+        # The first showing sets a 58/42 split unless the user's own split was remembered.
+        self._sized = ui_state.remember_splitter(self.splitter, "record_risk")
         self.older_combo.currentIndexChanged.connect(self._on_compare_changed)
         self.newer_combo.currentIndexChanged.connect(self._on_compare_changed)
 

@@ -21,7 +21,6 @@ from reports import export, minutes_pdf, signing
 
 SIGN_OFF_REASON = "Signed off by the Chair as the approved minutes"
 SIGNABLE = (MeetingStatus.DRAFT, MeetingStatus.AWAITING_SIGN_OFF)
-SIGNED = (MeetingStatus.SIGNED_OFF, MeetingStatus.DISTRIBUTED)
 
 
 @dataclass(frozen=True, slots=True)

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 
 from mappa_desktop.domain.enums import MeetingStatus
 from reports.labels import date_text, datetime_text, label
-from ui import messages
+from ui import messages, ui_state
 from ui.context import AppContext
 from ui.tasks import Progress
 from ui.views.signoff import data
@@ -144,6 +144,7 @@ class SignOffWindow(QWidget):
         splitter.addWidget(side)
         splitter.addWidget(self.preview)
         splitter.setStretchFactor(1, 1)
+        ui_state.remember_splitter(splitter, "sign_off")
         layout = QHBoxLayout(self)
         layout.addWidget(splitter)
 
