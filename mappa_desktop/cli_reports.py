@@ -14,26 +14,17 @@ the command line, and are never written anywhere.
 from __future__ import annotations
 
 import argparse
-import getpass
-import io
-import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
-from sqlalchemy import func, select, text
-from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 from mappa_desktop.cli_passwords import password_options, read_password
-from mappa_desktop.db.engine import make_engine, make_session_factory, read_engine, resolve_url
-from mappa_desktop.db.models import User
-from mappa_desktop.db.schema import check_schema
 from mappa_desktop.domain.enums import DistributionVariant
-from mappa_desktop.domain.errors import MappaError, StorageError, ValidationError
-from mappa_desktop.services import people
+from mappa_desktop.domain.errors import StorageError, ValidationError
 from mappa_desktop.services.actor import Actor
 
 if TYPE_CHECKING:
@@ -303,77 +294,3 @@ def add_report_commands(
     verify.set_defaults(run=with_database(run_verify))
     certificate_arguments(certificate)
     certificate.set_defaults(run=_run_certificate)
-
-
-# --- stand-alone entry point (tests, and until cli.py wires the commands in) ---------------------
-
-
-def _standalone_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--database", metavar="URL", help="database URL (default as for the app)")
-    parser.add_argument("--user", metavar="LOGIN", help="who is acting (default $MAPPA_USER)")
-
-
-def _standalone_connect(args: argparse.Namespace) -> ReportDatabase:
-    url = resolve_url(args.database)
-    engine = make_engine(url)
-    check_schema(engine, allow_upgrade=engine.dialect.name == "sqlite")
-    login = args.user or os.environ.get("MAPPA_USER") or getpass.getuser()
-
-    def actor(session: Session) -> Actor:
-        if engine.dialect.name == "sqlite":
-            return people.ensure_local_user(session, login)
-        if not args.user and not os.environ.get("MAPPA_USER"):
-            return people.get_actor(session, str(session.scalar(text("SELECT current_user"))))
-        if not session.scalar(select(func.count()).select_from(User)):
-            return people.ensure_local_user(session, login)
-        return people.get_actor(session, login)
-
-    return ReportDatabase(
-        sessions=make_session_factory(engine),
-        read_sessions=make_session_factory(read_engine(engine)),
-        actor=actor,
-    )
-
-
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="mappa-desktop", description="Minutes reports.")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    add_report_commands(sub, _standalone_connect, _standalone_options)
-    return parser
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    """Run one report command; returns the exit status."""
-    for stream in (sys.stdout, sys.stderr):
-        if isinstance(stream, io.TextIOWrapper):
-            stream.reconfigure(encoding="utf-8", errors="backslashreplace")
-    parser = build_parser()
-    try:
-        args = parser.parse_args(list(sys.argv[1:] if argv is None else argv))
-    except SystemExit as exc:
-        return int(exc.code) if isinstance(exc.code, int) else EXIT_USAGE
-    try:
-        status: int = args.run(args, sys.stdout)
-        sys.stdout.flush()
-        return status
-    except ValidationError as exc:
-        for name, message in exc.errors.items():
-            sys.stderr.write(f"error: {name}: {message}\n")
-        return EXIT_REFUSED
-    except MappaError as exc:
-        sys.stderr.write(f"error: {exc}\n")
-        return EXIT_REFUSED
-    except DBAPIError as exc:
-        reason = str(exc.orig).strip().splitlines()[0] if exc.orig is not None else str(exc)
-        sys.stderr.write(f"error: the database refused the operation: {reason}\n")
-        return EXIT_REFUSED
-    except KeyboardInterrupt:
-        sys.stderr.write("error: interrupted; nothing more was changed.\n")
-        return 130
-    except Exception as exc:
-        sys.stderr.write(f"error: unexpected internal error ({type(exc).__name__}: {exc})\n")
-        return EXIT_REFUSED
-
-
-if __name__ == "__main__":
-    sys.exit(main())

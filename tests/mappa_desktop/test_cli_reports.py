@@ -37,13 +37,13 @@ class Result:
 
 
 def run(db: Database, *args: str, env: dict[str, str] | None = None) -> Result:
-    """``python -m mappa_desktop.cli_reports ARGS --database URL --user admin``."""
+    """``python -m mappa_desktop ARGS --database URL --user admin`` (the real command line)."""
     command_args = list(args)
     if command_args[0] in ("minutes", "verify"):
         command_args += ["--database", db.url, "--user", "admin"]
     full_env = {**os.environ, "PYTHONPATH": str(ROOT), **(env or {})}
     done = subprocess.run(
-        [sys.executable, "-m", "mappa_desktop.cli_reports", *command_args],
+        [sys.executable, "-m", "mappa_desktop", *command_args],
         capture_output=True,
         text=True,
         encoding="utf-8",
