@@ -149,6 +149,7 @@ class Launcher:
             old.deleteLater()
         window.reload_all()
         window.start_live_refresh()
+        log.info("main window shown for %s", engine.url.render_as_string(hide_password=True))
         if self._pending_demo:
             self._pending_demo = False
             QTimer.singleShot(0, lambda: self.load_demo(only_if_empty=True))
@@ -209,6 +210,7 @@ class Launcher:
 
         def done(_summary: object) -> None:
             progress.close()
+            log.info("demo data ready")
             window.welcome.dismissed = True
             self.bus.cases_changed.emit(set())
             self.bus.meetings_changed.emit(set())
