@@ -7,7 +7,10 @@ display order with python-bidi. Text in other scripts passes through untouched (
 
 Characters are never allowed to crash a build: control characters are removed, line
 separators become line breaks, and a character the font has no glyph for prints as U+FFFD (a
-visible mark, rather than a silent gap in a name).
+visible mark, rather than a silent gap in a name). Nor can they lie: each line of user text is
+its own bidi paragraph, and a line holding bidi controls is balanced and isolated first
+(``mappa_desktop.domain.text.contain_bidi``), so an override left open in one field stops at
+the field's end.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus.paragraph import Paragraph
 
+from mappa_desktop.domain.text import contain_bidi, unwrap_isolate
 from reports import fonts
 
 REPLACEMENT = "\ufffd"
@@ -40,7 +44,9 @@ _reshaper = ArabicReshaper({"support_ligatures": False})
 
 
 def clean(s: str) -> str:
-    """NFC text with ``\\n`` line breaks only: other control characters removed, tabs as spaces."""
+    """NFC text with ``\\n`` line breaks only: other control characters removed, tabs as spaces,
+    and each line that holds a bidi control balanced and isolated (``contain_bidi``), so one
+    field's text never reorders the text printed after it."""
     lines = []
     for line in str(s).splitlines():
         if line.isprintable():  # the common case: nothing to remove (checked in C)
@@ -59,7 +65,7 @@ def clean(s: str) -> str:
                 continue
             kept.append(ch)
         lines.append("".join(kept))
-    return unicodedata.normalize("NFC", "\n".join(lines))
+    return contain_bidi(unicodedata.normalize("NFC", "\n".join(lines)))
 
 
 def _is_rtl_char(ch: str) -> bool:
@@ -81,7 +87,7 @@ def has_rtl(s: str) -> bool:
 
 
 def _base_dir(line: str) -> str:
-    return "R" if get_base_level(line) == 1 else "L"
+    return "R" if get_base_level(unwrap_isolate(line)) == 1 else "L"
 
 
 def _display(line: str, base_dir: str | None = None) -> str:

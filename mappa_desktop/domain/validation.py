@@ -7,6 +7,7 @@ from enum import Enum
 from typing import TypeVar
 
 from mappa_desktop.domain.errors import ValidationError
+from mappa_desktop.domain.text import free_text_problem, name_problem
 
 E = TypeVar("E", bound=Enum)
 
@@ -31,7 +32,8 @@ class Checker:
     def text(
         self, field: str, value: str | None, *, required: bool = True, max_len: int = MAX_SHORT
     ) -> str | None:
-        """Trimmed text, or ``None`` when optional and blank."""
+        """Trimmed free text, or ``None`` when optional and blank. Line breaks, tabs and bidi
+        marks are kept (``domain.text`` contains them when shown); other controls refused."""
         cleaned = (value or "").strip()
         if not cleaned:
             if required:
@@ -43,9 +45,37 @@ class Checker:
                 f"The {_label(field)} is {len(cleaned):,} characters long; "
                 f"shorten it to {max_len:,} or fewer.",
             )
-        if any(ord(ch) < 32 and ch not in "\n\t\r" for ch in cleaned):
-            self.fail(field, f"The {_label(field)} contains control characters; remove them.")
+        problem = free_text_problem(cleaned)
+        if problem is not None:
+            self.fail(field, f"The {_label(field)} contains {problem}; remove it.")
         return cleaned
+
+    def name(
+        self,
+        field: str,
+        value: str | None,
+        *,
+        required: bool = True,
+        max_len: int = MAX_NAME,
+        joiners: bool = True,
+    ) -> str | None:
+        """A trimmed name, alias, identifier or other one-line label, or ``None`` when optional
+        and blank: :meth:`text`, then :meth:`one_line` on what is kept."""
+        cleaned = self.text(field, value, required=required, max_len=max_len)
+        if cleaned is not None:
+            self.one_line(field, cleaned, joiners=joiners)
+        return cleaned
+
+    def one_line(self, field: str, value: str, *, joiners: bool = True) -> None:
+        """Refuse control, bidi and other invisible format characters (``domain.text``) in a
+        trimmed value; ``joiners=False`` (identifiers) refuses ZWNJ/ZWJ too."""
+        problem = name_problem(value, joiners=joiners)
+        if problem is not None:
+            self.fail(
+                field,
+                f"The {_label(field)} contains {problem}, which has no place in a name: it can "
+                "hide, reorder or break the text. Remove it (retype the value, do not paste it).",
+            )
 
     def required(self, field: str, value: object) -> None:
         if value is None:

@@ -8,7 +8,10 @@ as JSON; an empty value (None) as an empty cell.
 The file is UTF-8 with a byte-order mark (so Excel reads accents and non-Latin names right) and
 is written all or nothing. A cell that a spreadsheet would run as a formula (starting with
 ``=``, ``+``, ``-``, ``@``, tab or carriage return) is written with a leading apostrophe, so a
-name typed as ``=HYPERLINK(...)`` shows as text instead of running.
+name typed as ``=HYPERLINK(...)`` shows as text instead of running. Text is contained as on
+screen and in print (``domain.text.contain_bidi``): a value holding a bidi control is balanced
+and isolated, so it cannot reorder the cells beside it, and control characters other than line
+breaks and tabs are written as U+FFFD.
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ from sqlalchemy.orm import Session
 
 from mappa_desktop.db.models import AuditEvent, Case, Meeting, Person, User
 from mappa_desktop.domain.errors import StorageError, ValidationError
+from mappa_desktop.domain.text import contain_bidi
 from mappa_desktop.files import write_atomically
 from mappa_desktop.services.common import get_or_404
 
@@ -122,6 +126,8 @@ def audit_rows(
 
 
 def _safe(text: str) -> str:
+    """A cell that can neither run as a formula nor reorder the cells shown beside it."""
+    text = contain_bidi(text)
     return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 

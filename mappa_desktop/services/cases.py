@@ -1,8 +1,10 @@
 """The offender/case record: register (with the first MAPPA registration), edit, read.
 
 Names and free text are stored exactly as typed (only leading and trailing spaces are trimmed),
-in any script. Category and level are not case fields: they live in the registration history
-(``services.registration``), which ``register_case`` starts and ``get_case`` reports.
+in any script; names, aliases, identifiers and the one-line fields refuse control and invisible
+bidi characters (``domain.text``). Category and level are not case fields: they live in the
+registration history (``services.registration``), which ``register_case`` starts and
+``get_case`` reports.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from mappa_desktop.db.models import (
 )
 from mappa_desktop.domain.enums import AliasKind, CustodyStatus, IdentifierScheme
 from mappa_desktop.domain.errors import NotFound, ValidationError
+from mappa_desktop.domain.text import name_problem
 from mappa_desktop.domain.validation import MAX_NAME, MAX_SHORT, MAX_TEXT, Checker
 from mappa_desktop.services import audit, registration
 from mappa_desktop.services.actor import Actor, require_writer
@@ -218,7 +221,7 @@ def _check_aliases(check: Checker, aliases: object) -> list[tuple[str, AliasKind
         if not isinstance(entry, Sequence) or isinstance(entry, str) or len(entry) != 2:
             check.fail(field, "Give each alias as a (name, kind) pair.")
             continue
-        name = check.text(field, entry[0] if isinstance(entry[0], str) else None)
+        name = check.name(field, entry[0] if isinstance(entry[0], str) else None, max_len=MAX_SHORT)
         kind = check.enum(field, entry[1], AliasKind)
         if name is None or kind is None or field in check.errors:
             continue
@@ -255,8 +258,8 @@ def _check_identifiers(
                 f"The {label} is {len(value)} characters long; an identifier has at most "
                 f"{MAX_IDENTIFIER}. Check it was pasted correctly.",
             )
-        elif any(ord(ch) < 32 for ch in value):
-            check.fail(field, f"The {label} contains control characters; remove them.")
+        elif (problem := name_problem(value, joiners=False)) is not None:
+            check.fail(field, f"The {label} contains {problem}; an identifier cannot hold it.")
         else:
             out[scheme] = value
     if out:
@@ -290,17 +293,17 @@ def _check_fields(
     for field, required in _NAMES.items():
         if field in given:
             value = given[field]
-            text = check.text(
+            text = check.name(
                 field,
                 value if isinstance(value, str) else None,
                 required=required,
                 max_len=MAX_NAME,
             )
             clean[field] = text or ""
-    for field, limit in _SHORT_TEXT.items():
+    for field, limit in _SHORT_TEXT.items():  # one-line labels: the name rule applies
         if field in given:
             value = given[field]
-            text = check.text(
+            text = check.name(
                 field, value if isinstance(value, str) else None, required=False, max_len=limit
             )
             clean[field] = text or ""

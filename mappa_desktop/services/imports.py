@@ -17,7 +17,8 @@ Optional columns: ``gender``, ``ethnicity``, ``address_area``, ``custody_status`
 custody or hospital; blank = community), ``index_offence``, ``sentence``,
 ``reason_for_referral``, ``referral_date`` (a date as above), the identifiers ``pnc``, ``visor``,
 ``crn``, ``nomis`` and ``nhs``, and ``aliases`` (several separated by ``;``). Any other column is
-refused, so a misspelt header never drops data silently.
+refused, so a misspelt header never drops data silently. Names, aliases, identifiers, gender,
+ethnicity and address area refuse control and invisible bidi characters (``domain.text``).
 
 Errors are reported together, keyed ``"row N, column"`` where N is the line number in the file
 (the header is line 1), for example ``"row 3, level"``.
@@ -73,6 +74,16 @@ OPTIONAL_COLUMNS: tuple[str, ...] = (
     "referral_date",
     *IDENTIFIER_COLUMNS,
     "aliases",
+)
+# Names, aliases, identifiers and labels: no control or invisible bidi character (domain.text).
+ONE_LINE_COLUMNS: tuple[str, ...] = (
+    "family_name",
+    "given_names",
+    "gender",
+    "ethnicity",
+    "address_area",
+    "aliases",
+    *IDENTIFIER_COLUMNS,
 )
 ALIAS_SEPARATOR = ";"
 MAX_ROWS = 20_000
@@ -262,6 +273,9 @@ def _parse_row(
         "lead_agency_id": agencies.find(check, raw["lead_agency"]),
         "rationale": f"Initial registration, imported from {source} (row {line}).",
     }
+    for column in ONE_LINE_COLUMNS:
+        if column in raw:
+            check.one_line(column, raw[column].strip(), joiners=column not in IDENTIFIER_COLUMNS)
     check.text("family_name", raw["family_name"])
     if values["category"] is not None and values["level"] is not None:
         registration.check_category_level(check, values["category"], values["level"])
@@ -277,10 +291,10 @@ def _parse_row(
         names = [n.strip() for n in raw["aliases"].split(ALIAS_SEPARATOR) if n.strip()]
         unique = list(dict.fromkeys(names))
         values["aliases"] = [(name, AliasKind.ALIAS) for name in unique]
-    identifiers = {
+    identifiers = {  # only those that passed: a refused one must not reach a query (NUL)
         scheme: raw[column].strip()
         for column, scheme in IDENTIFIER_COLUMNS.items()
-        if raw.get(column, "").strip()
+        if raw.get(column, "").strip() and column not in check.errors
     }
     values["identifiers"] = identifiers
     errors = {f"row {line}, {field}": message for field, message in check.errors.items()}

@@ -2,7 +2,9 @@
 
 Qt's QSortFilterProxyModel calls Python ``data()`` for every comparison (8.7 s to sort 100,000
 rows, TECH-NOTES §3). Here the model keeps, per row, a lower-cased haystack and a sort key per
-column, and filtering/sorting rebuild a list of visible row numbers in plain Python.
+column, and filtering/sorting rebuild a list of visible row numbers in plain Python. Shown text
+is contained (``domain.text.contain_bidi``) when a row is first displayed, so a name holding a
+bidi override cannot reorder the rest of its cell.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from PySide6.QtGui import QBrush, QColor, QIcon, QPalette
 from PySide6.QtWidgets import QApplication, QStyle
 
 from mappa_desktop.domain.enums import RoshLevel
+from mappa_desktop.domain.text import contain_bidi
 from mappa_desktop.services.listing import CaseRow
 
 DISPLAY = Qt.ItemDataRole.DisplayRole
@@ -72,13 +75,21 @@ class CaseFilter:
     category: int | None = None
     lead_agency: str | None = None
     overdue_only: bool = False
+    panel_only: bool = False  # Level 2 and 3 cases only (those a panel discusses)
 
     def same_quick_filters(self, other: CaseFilter) -> bool:
-        return (self.level, self.category, self.lead_agency, self.overdue_only) == (
+        return (
+            self.level,
+            self.category,
+            self.lead_agency,
+            self.overdue_only,
+            self.panel_only,
+        ) == (
             other.level,
             other.category,
             other.lead_agency,
             other.overdue_only,
+            other.panel_only,
         )
 
 
@@ -149,16 +160,18 @@ class CaseTableModel(QAbstractTableModel):
         if cached is not None:
             return cached
         r = self._rows[row_no]
-        ids = ", ".join(f"{ID_LABELS.get(str(s), str(s).upper())} {v}" for s, v in r.identifiers)
+        ids = ", ".join(
+            f"{ID_LABELS.get(str(s), str(s).upper())} {contain_bidi(v)}" for s, v in r.identifiers
+        )
         review = r.next_review_due.isoformat() if r.next_review_due else ""
         if review and r.review_overdue:
             review += " (overdue)"
         shown = (
-            r.display_name,  # exactly as typed: never re-cased
+            contain_bidi(r.display_name),  # exactly as typed (never re-cased), contained
             ids,
             str(r.category) if r.category is not None else "",
             str(r.level) if r.level is not None else "",
-            r.lead_agency,
+            contain_bidi(r.lead_agency),
             rosh_label(r.overall_rosh),
             review,
             str(r.open_actions) if r.open_actions else "",
@@ -206,6 +219,9 @@ class CaseTableModel(QAbstractTableModel):
         if f.level is not None:
             levels = self._keys[self.LEVEL]
             out = [i for i in out if levels[i] == f.level]
+        if f.panel_only:
+            levels = self._keys[self.LEVEL]
+            out = [i for i in out if levels[i] in (2, 3)]
         if f.category is not None:
             categories = self._keys[self.CATEGORY]
             out = [i for i in out if categories[i] == f.category]
@@ -272,7 +288,7 @@ class CaseTableModel(QAbstractTableModel):
         row = self._rows[row_no]
         if role == TOOLTIP:
             if column == self.NAME and row.aliases:
-                return "Also known as: " + "; ".join(row.aliases)
+                return "Also known as: " + "; ".join(contain_bidi(a) for a in row.aliases)
             if column == self.REVIEW and row.review_overdue:
                 return "The review date has passed: schedule a review."
             return None

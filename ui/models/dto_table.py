@@ -1,5 +1,7 @@
 """A small table model over a list of DTOs, described by column specs. For lists of hundreds or
-a few thousand rows (meetings, actions); the 100,000-row case list has its own model."""
+a few thousand rows (meetings, actions); the 100,000-row case list has its own model. Text is
+shown contained (``domain.text.contain_bidi``): a value holding a bidi control cannot reorder
+the rest of its cell."""
 
 from __future__ import annotations
 
@@ -10,6 +12,8 @@ from typing import Any, Generic, TypeVar
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QBrush
 from PySide6.QtWidgets import QHeaderView, QTableView
+
+from mappa_desktop.domain.text import contain_bidi
 
 DISPLAY = Qt.ItemDataRole.DisplayRole
 TOOLTIP = Qt.ItemDataRole.ToolTipRole
@@ -72,13 +76,14 @@ class DtoTableModel(QAbstractTableModel, Generic[T]):
         row = self._rows[index.row()]
         column = self._columns[index.column()]
         if role in (DISPLAY, ACCESSIBLE):
-            return column.text(row)
+            return contain_bidi(column.text(row))
         if role == ROW_ROLE:
             return row
         if role == SORT_ROLE:
             return column.sort_key(row) if column.sort_key else column.text(row).casefold()
         if role == TOOLTIP and column.tooltip is not None:
-            return column.tooltip(row)
+            tip = column.tooltip(row)
+            return None if tip is None else contain_bidi(tip)
         if role == FOREGROUND and self._highlight is not None:
             return self._highlight(row)
         return None

@@ -45,6 +45,7 @@ from mappa_desktop.services.discussions import DiscussionRow, InformationRow
 from mappa_desktop.services.meetings import AgendaItem, PreviousAction, RmpChangeRow
 from mappa_desktop.services.rmp import RmpItemRow
 from ui.models.dto_table import Column, DtoTableModel
+from ui.user_text import escaped as _esc
 from ui.views.meeting.autosave import (
     AutoSaveHub,
     AutoSaveText,
@@ -246,10 +247,6 @@ def header_html(position: int, item: AgendaItem, meeting_date: date) -> str:
         f"<p style='margin:2px 0'>Last review: {last} · Review due: {due}{overdue} · "
         f"On the agenda: {reason}</p>"
     )
-
-
-def _esc(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 # --- previous actions -----------------------------------------------------------------------------

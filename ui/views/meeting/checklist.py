@@ -5,16 +5,13 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QPushButton, QScrollArea, QVBoxLayout, QWidget
 
+from ui.user_text import escaped as _esc
 from ui.views.meeting.common import ERROR_COLOR
 
 
 def _bullets(sentences: list[str] | tuple[str, ...]) -> str:
     items = "".join(f"<li style='margin-bottom:4px'>{_esc(s)}</li>" for s in sentences)
     return f"<ul>{items}</ul>"
-
-
-def _esc(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 class ChecklistPage(QScrollArea):

@@ -22,6 +22,7 @@ from mappa_desktop.services import meetings, people, rmp, settings
 from mappa_desktop.services.meetings import MeetingDetail
 from mappa_desktop.services.people import AgencyRow, PersonRow
 from mappa_desktop.services.rmp import RmpItemRow
+from ui.user_text import shown
 
 ERROR_COLOR = "#b00020"
 WARNING_STYLE = (
@@ -171,7 +172,8 @@ def fill_agencies(
     if blank is not None:
         combo.addItem(blank, None)
     for a in agencies:
-        combo.addItem(a.name if a.name == a.short_name else f"{a.short_name} — {a.name}", a.id)
+        name = shown(a.name)
+        combo.addItem(name if a.name == a.short_name else f"{shown(a.short_name)} — {name}", a.id)
     position = combo.findData(current)
     combo.setCurrentIndex(max(position, 0))
     combo.blockSignals(False)
@@ -190,8 +192,8 @@ def fill_people(
     combo.addItem(blank, None)
     for p in persons:
         if agency_id is None or p.agency_id == agency_id:
-            role = f", {p.role_title}" if p.role_title else ""
-            combo.addItem(f"{p.display_name} ({p.agency_short_name}{role})", p.id)
+            role = f", {shown(p.role_title)}" if p.role_title else ""
+            combo.addItem(f"{shown(p.display_name)} ({shown(p.agency_short_name)}{role})", p.id)
     position = combo.findData(current)
     combo.setCurrentIndex(max(position, 0))
     combo.blockSignals(False)
