@@ -3,7 +3,10 @@ of every table; the copy is all or nothing and only into an empty, migrated data
 
 from __future__ import annotations
 
+import contextlib
 import os
+import shutil
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -12,12 +15,13 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 from sqlalchemy import Engine
+from sqlalchemy.engine import make_url
 
 from mappa_desktop.db.base import Base
 from mappa_desktop.db.engine import make_engine
 from mappa_desktop.db.schema import migrate
 from mappa_desktop.demo.generate import generate_demo
-from mappa_desktop.domain.errors import SchemaError, StateError, StorageError, ValidationError
+from mappa_desktop.domain.errors import SchemaError, StateError, ValidationError
 from mappa_desktop.services import copy as copying
 
 
@@ -91,16 +95,45 @@ def test_copy_refuses_a_target_that_is_not_empty_and_changes_nothing(
         target.dispose()
 
 
-def test_copy_refuses_same_database_unmigrated_target_and_bad_url(
+def test_copy_refuses_same_database_missing_source_and_bad_url(
     demo_file: str, tmp_path: Path
 ) -> None:
     with pytest.raises(ValidationError, match="same database"):
         copying.copy_database(demo_file, demo_file)
-    bare = tmp_path / "bare.sqlite3"
-    with pytest.raises(SchemaError, match="migrate"):
-        copying.copy_database(demo_file, f"sqlite:///{bare}")
-    with pytest.raises(StorageError, match="Unsupported database 'mysql'"):
+    missing = tmp_path / "missing.sqlite3"
+    with pytest.raises(ValidationError) as exc:
+        copying.copy_database(f"sqlite:///{missing}", f"sqlite:///{tmp_path / 'new.sqlite3'}")
+    assert "There is no file" in exc.value.errors["source"]
+    assert not missing.exists()  # not created by looking for it
+    with pytest.raises(ValidationError) as exc:
         copying.copy_database(demo_file, "mysql://nobody@nowhere/x")
+    assert "Unsupported database 'mysql'" in exc.value.errors["target"]
+
+
+def test_copy_into_a_new_sqlite_file_creates_it_with_every_row(
+    demo_file: str, tmp_path: Path
+) -> None:
+    new_file = tmp_path / "sub" / "new.sqlite3"
+    new_file.parent.mkdir()
+    result = copying.copy_database(demo_file, f"sqlite:///{new_file}")
+    source, target = make_engine(demo_file), make_engine(f"sqlite:///{new_file}")
+    try:
+        expected = _snapshot(source)
+        assert result.rows == {name: len(rows) for name, rows in expected.items()}
+        assert _snapshot(target) == expected
+    finally:
+        source.dispose()
+        target.dispose()
+
+
+def test_copy_refuses_an_existing_file_that_is_not_a_mappa_database(
+    demo_file: str, tmp_path: Path
+) -> None:
+    other = tmp_path / "other.sqlite3"
+    with contextlib.closing(sqlite3.connect(other)) as conn:
+        conn.execute("CREATE TABLE notes (x)")
+    with pytest.raises(SchemaError, match="not a mappa-desktop database"):
+        copying.copy_database(demo_file, f"sqlite:///{other}")
 
 
 def test_copy_command_reports_rows_and_refuses_with_one_line(
@@ -120,3 +153,54 @@ def test_copy_command_reports_rows_and_refuses_with_one_line(
         [*command, target_url], capture_output=True, env=env, timeout=120, text=True
     )
     assert done.returncode == 1 and done.stderr.startswith("error: ") and "not empty" in done.stderr
+
+
+def _cli_copy(home: Path, source: str, target: str) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if k not in ("MAPPA_DATABASE_URL", "MAPPA_USER")}
+    env["MAPPA_HOME"] = str(home)
+    return subprocess.run(
+        [sys.executable, "-m", "mappa_desktop", "copy", "--from", source, "--to", target],
+        capture_output=True,
+        env=env,
+        timeout=120,
+        text=True,
+    )
+
+
+def test_copy_errors_name_the_source_or_the_target_never_the_local_default(
+    demo_file: str, tmp_path: Path
+) -> None:
+    default = str(tmp_path / "data" / "mappa.sqlite3")  # MAPPA_HOME's local file
+
+    # The target refuses a row half-way through: the target is named, and nothing is kept.
+    target_url = f"sqlite:///{tmp_path / 'target.sqlite3'}"
+    target = _fresh(target_url)
+    with target.begin() as conn:  # two practitioners of one agency will not fit
+        conn.exec_driver_sql("CREATE UNIQUE INDEX one_per_agency ON person (agency_id)")
+    before = _snapshot(target)
+    done = _cli_copy(tmp_path, demo_file, target_url)
+    assert done.returncode == 1 and done.stderr.count("\n") == 1, done.stderr
+    assert (
+        f"the target {target_url} refused it (UNIQUE constraint failed: person.agency_id)"
+        in done.stderr
+    )
+    assert default not in done.stderr and "Traceback" not in done.stderr
+    assert _snapshot(target) == before
+    target.dispose()
+
+    # The source is damaged (a table gone): it is the database named.
+    broken = tmp_path / "broken.sqlite3"
+    shutil.copyfile(make_url(demo_file).database or "", broken)
+    with contextlib.closing(sqlite3.connect(broken)) as conn:
+        conn.execute("DROP TABLE action_review")
+    new_target = f"sqlite:///{tmp_path / 'fresh.sqlite3'}"
+    done = _cli_copy(tmp_path, f"sqlite:///{broken}", new_target)
+    assert done.returncode == 1 and done.stderr.count("\n") == 1, done.stderr
+    assert f"sqlite:///{broken} " in done.stderr and default not in done.stderr
+
+    # A server that does not answer: named as the target, password hidden.
+    unreachable = "postgresql+psycopg://mover:secret@127.0.0.1:1/area"
+    done = _cli_copy(tmp_path, demo_file, unreachable)
+    assert done.returncode == 1 and done.stderr.count("\n") == 1, done.stderr
+    assert "Cannot open the target postgresql+psycopg://mover:***@127.0.0.1:1/area" in done.stderr
+    assert "secret" not in done.stderr and default not in done.stderr
