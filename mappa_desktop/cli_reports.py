@@ -6,14 +6,17 @@ Part of the composition root: the only module besides ``cli.py`` allowed to impo
 runs them on their own (tests, or before the wiring exists).
 
 Exit status: 0 success (``verify``: the file is genuine, possibly superseded by an addendum),
-1 refused (``verify``: not genuine, with one sentence why), 2 usage. Errors are one line on
-stderr, never a traceback. Passwords come from an environment variable or a prompt, never from
-the command line, and are never written anywhere.
+1 refused (``verify``: not genuine, with one sentence why), 2 usage. ``verify`` with no database
+configured (no ``--database``, no ``MAPPA_DATABASE_URL``, no local database file) checks the
+file alone and never creates a database; with one, it names the database it checked against.
+Errors are one line on stderr, never a traceback. Passwords come from an environment variable or
+a prompt, never from the command line, and are never written anywhere.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -22,7 +25,9 @@ from typing import TYPE_CHECKING, TextIO
 
 from sqlalchemy.orm import Session, sessionmaker
 
+from mappa_desktop import paths
 from mappa_desktop.cli_passwords import password_options, read_password
+from mappa_desktop.db.engine import DATABASE_ENV
 from mappa_desktop.domain.enums import DistributionVariant
 from mappa_desktop.domain.errors import StorageError, ValidationError
 from mappa_desktop.services.actor import Actor
@@ -44,6 +49,7 @@ class ReportDatabase:
     sessions: sessionmaker[Session]
     read_sessions: sessionmaker[Session]
     actor: Callable[[Session], Actor]  # who is acting, looked up inside a write session
+    url: str = ""  # the database's URL without a password, for messages
 
 
 Connect = Callable[[argparse.Namespace], ReportDatabase]
@@ -174,23 +180,95 @@ def run_minutes(
 
 def verify_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("file", metavar="FILE", help="a minutes PDF")
+    parser.add_argument(
+        "--trust",
+        metavar="CERT",
+        help="a certificate (.pem, or .p12 / .pfx) the signer of a signed copy must be",
+    )
+    password_options(parser, "environment variable holding the password of a --trust .p12 file")
+
+
+def database_configured(args: argparse.Namespace) -> bool:
+    """Whether a database is given or exists: ``--database``, ``MAPPA_DATABASE_URL``, or the
+    local default file (looked for, never created)."""
+    if getattr(args, "database", None) or os.environ.get(DATABASE_ENV):
+        return True
+    return paths.default_database_path().exists()
+
+
+def _sqlite_file_missing(url: str) -> Path | None:
+    from sqlalchemy.engine import make_url
+
+    try:
+        parsed = make_url(url)
+    except Exception:
+        return None
+    name = parsed.database or ""
+    if parsed.get_backend_name() != "sqlite" or name in ("", ":memory:"):
+        return None
+    return None if Path(name).exists() else Path(name)
+
+
+def _trust_certificate(args: argparse.Namespace) -> bytes | None:
+    """The DER or PEM certificate of ``--trust`` (from a PKCS#12 file, its certificate)."""
+    from cryptography.hazmat.primitives.serialization import Encoding, pkcs12
+
+    if not args.trust:
+        if args.password_env:
+            raise ValidationError.single("password-env", "--password-env goes with --trust.")
+        return None
+    path = Path(args.trust)
+    data = _read_file(path, "a certificate file", MAX_PKCS12_BYTES)
+    if path.suffix.lower() not in (".p12", ".pfx"):
+        return data
+    password = (
+        read_password(args.password_env, prompt=f"Password for {path}: ")
+        if args.password_env
+        else None
+    )
+    try:
+        bundle = pkcs12.load_pkcs12(data, password.encode("utf-8") if password else None)
+    except ValueError:
+        raise ValidationError.single(
+            "trust",
+            f"{path} cannot be opened: it is not a PKCS#12 file, or it needs its password "
+            "(--password-env).",
+        ) from None
+    if bundle.cert is None:
+        raise ValidationError.single("trust", f"{path} holds no certificate.")
+    return bundle.cert.certificate.public_bytes(Encoding.DER)
 
 
 def run_verify(
-    args: argparse.Namespace, out: TextIO, database: ReportDatabase, err: TextIO | None = None
+    args: argparse.Namespace, out: TextIO, connect: Connect, err: TextIO | None = None
 ) -> int:
-    """Exit 0 with a summary for a genuine copy (current or superseded); 1 with why not."""
-    from reports.verify import check_file
+    """Exit 0 with a summary for a genuine copy (current or superseded); 1 with why not.
+    Without a database configured, the file alone is checked (and the answer says so)."""
+    from reports.verify import check_file, check_file_alone
 
     err = err if err is not None else sys.stderr
     path = Path(args.file)
+    trust = _trust_certificate(args)
     data = _read_file(path, "a minutes PDF", MAX_PDF_BYTES)
-    with database.read_sessions() as session:
-        result = check_file(session, data)
+    if not database_configured(args):
+        result = check_file_alone(data, trust=trust)
+        where = ""
+    else:
+        from mappa_desktop.db.engine import resolve_url
+
+        missing = _sqlite_file_missing(resolve_url(getattr(args, "database", None)))
+        if missing is not None:
+            raise StorageError(
+                f"There is no database at {missing}; nothing was checked and nothing was created."
+            )
+        database = connect(args)
+        with database.read_sessions() as session:
+            result = check_file(session, data, trust=trust)
+        where = f" (checked against {database.url})" if database.url else ""
     if not result.genuine:
-        err.write(f"{path}: NOT VERIFIED: {result.summary}\n")
+        err.write(f"{path}: NOT VERIFIED: {result.summary}{where}\n")
         return EXIT_REFUSED
-    out.write(f"{path}: {result.summary}\n")
+    out.write(f"{path}: {result.summary}{where}\n")
     return EXIT_OK
 
 
@@ -280,7 +358,9 @@ def add_report_commands(
         allow_abbrev=False,
         help="is this minutes PDF genuine and current?",
         description="Check a minutes PDF against the database: exit 0 if genuine (current or "
-        "superseded by an addendum), 1 if not.",
+        "superseded by an addendum), 1 if not. With no database configured, only the file's "
+        "own digital signature is checked (with --trust, against that certificate), and the "
+        "answer says it was not compared with the area's record.",
     )
     certificate = subparsers.add_parser(
         "certificate", help="make a signing certificate", description="Signing certificates."
@@ -291,6 +371,6 @@ def add_report_commands(
     minutes_arguments(minutes)
     minutes.set_defaults(run=with_database(run_minutes))
     verify_arguments(verify)
-    verify.set_defaults(run=with_database(run_verify))
+    verify.set_defaults(run=lambda args, out: run_verify(args, out, connect))
     certificate_arguments(certificate)
     certificate.set_defaults(run=_run_certificate)

@@ -7,6 +7,10 @@ a recipient's personal copy.
 
 ``issue_copy`` and ``export_minutes`` are the one way the CLI and the GUI write minutes files:
 log the copy, stamp it, sign it if asked, log the file's SHA-256, write it atomically.
+
+Files of signed-off minutes are rendered deterministically (ReportLab's invariant mode, fixed
+resource names, no random file id) and stamped with ``renderer_id()`` and the time printed on
+them, so ``verify`` can render the same copy again from the frozen record and compare the bytes.
 """
 
 from __future__ import annotations
@@ -14,7 +18,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from sqlalchemy.orm import Session
@@ -25,9 +29,30 @@ from mappa_desktop.files import write_atomically as write_atomically  # the one 
 from mappa_desktop.services import issued
 from mappa_desktop.services import minutes as minutes_service
 from mappa_desktop.services.actor import Actor
+from mappa_desktop.services.minutes_content import MinutesDocument
 from reports import minutes_pdf
 from reports import signing as signing_mod
 from reports.minutes_pdf import MinutesBody
+
+LAYOUT_VERSION = 1  # bump with any change to how minutes_pdf lays out a page
+
+
+def renderer_id() -> str:
+    """What renders a minutes file: the layout version and the libraries whose output it is.
+    ``verify`` re-renders a copy only with the same renderer."""
+    import pikepdf
+    import reportlab
+
+    return (
+        f"mappa-minutes/{LAYOUT_VERSION} reportlab/{reportlab.Version} "
+        f"pikepdf/{pikepdf.__version__}"
+    )
+
+
+def for_issue(doc: MinutesDocument) -> MinutesDocument:
+    """``doc`` stamped with the renderer, so the file can be rendered again to check it."""
+    return replace(doc, extra={**doc.extra, "renderer": renderer_id()})
+
 
 _UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f\x7f]+')
 _SPACES = re.compile(r"\s+")
@@ -99,7 +124,7 @@ def prepare_copies(
             "These minutes are not signed off yet, so no copies can be issued; the chair must "
             "sign them off first."
         )
-    return minutes_pdf.render_body(doc)
+    return minutes_pdf.render_body(for_issue(doc))
 
 
 def issue_copy(
@@ -147,6 +172,7 @@ def issue_copy(
         variant=body.doc.variant,
         distribution_id=row.id,
         digitally_signed=signing is not None,
+        renderer=body.doc.extra.get("renderer", ""),
     )
     path = Path(path_for(row.copy_number))
     write_atomically(path, pdf)
@@ -181,6 +207,8 @@ def export_minutes(
         raise StateError(
             "A draft cannot be digitally signed: only signed-off minutes are signed and issued."
         )
+    if not draft:
+        doc = for_issue(doc)
     pdf = _sign(minutes_pdf.render_minutes(doc), signing)
     sha = issued.file_hash(pdf)
     if not draft:
@@ -192,6 +220,7 @@ def export_minutes(
             version_sha256=doc.extra.get("version_sha256", ""),
             variant=doc.variant,
             digitally_signed=signing is not None,
+            renderer=doc.extra["renderer"],
         )
     write_atomically(path, pdf)
     return IssuedCopy(

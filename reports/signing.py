@@ -489,3 +489,84 @@ def signer_certificate(pdf: bytes) -> bytes | None:
             return bytes(signatures[-1].signer_cert.dump())
     except Exception:
         return None
+
+
+# The only entries the signing revision may add to or change in what it updates.
+_CATALOG_CHANGES = frozenset({"/AcroForm", "/Extensions", "/Version"})
+_INFO_CHANGES = frozenset({"/ModDate", "/Producer"})
+_PAGE_CHANGES = frozenset({"/Annots"})
+
+
+def _changed_keys(old: object, new: object) -> set[str]:
+    from pyhanko.pdf_utils import generic
+
+    if not isinstance(old, generic.DictionaryObject) or not isinstance(
+        new, generic.DictionaryObject
+    ):
+        return {"(the object itself)"}
+    keys = set(old.keys()) | set(new.keys())
+    return {k for k in keys if k not in old or k not in new or old.raw_get(k) != new.raw_get(k)}
+
+
+def signing_revision_problem(
+    pdf: bytes, box: tuple[float, float, float, float] = SIGNATURE_BOX
+) -> str:
+    """ "" when ``pdf`` is one unsigned revision followed by exactly one revision that adds a
+    signature and nothing else: one signature field whose widget sits in ``box`` on the last
+    page, no page content, resource, font or other object of the first revision changed, and
+    nothing appended after it. Otherwise one sentence saying what is wrong.
+
+    The widget's appearance is drawn only inside its rectangle, which on the minutes is the
+    blank band kept for it, so such a revision cannot change what the pages show."""
+    from pyhanko.pdf_utils import generic
+    from pyhanko.pdf_utils.reader import PdfFileReader
+
+    try:
+        with _quiet():
+            reader = PdfFileReader(io.BytesIO(pdf), strict=False)
+            xrefs = reader.xrefs
+            signatures = reader.embedded_signatures
+            if xrefs.total_revisions != 2 or len(signatures) != 1:
+                return (
+                    f"The file has {xrefs.total_revisions} revisions and {len(signatures)} "
+                    "signatures; an issued copy has one revision and at most one signature "
+                    "added to it: something was added to the file after it was issued."
+                )
+            if signatures[0].signed_revision != 1:
+                return "The signature does not cover the last revision of the file."
+            if xrefs.refs_freed_in_revision(1):
+                return "The signing revision deletes objects of the issued copy."
+            old = reader.get_historical_resolver(0)
+            last_page_ref = old.find_page_for_modification(-1)[0]  # type: ignore[no-untyped-call]
+            allowed = {
+                old.root_ref: _CATALOG_CHANGES,
+                old.trailer_view.raw_get("/Info"): _INFO_CHANGES,
+                last_page_ref: _PAGE_CHANGES,
+            }
+            for ref in xrefs.explicit_refs_in_revision(1):
+                if xrefs.get_introducing_revision(ref) == 1:
+                    continue  # a new object: reachable only through the keys checked below
+                permitted = next(
+                    (keys for r, keys in allowed.items() if getattr(r, "reference", r) == ref),
+                    None,
+                )
+                new = reader.get_object(ref)  # type: ignore[no-untyped-call]
+                changed = _changed_keys(old(ref), new)
+                if permitted is None or not changed <= permitted:
+                    return (
+                        f"The signing revision changes object {ref.idnum} of the issued copy "
+                        f"({', '.join(sorted(changed)) or 'its content'}), not only the "
+                        "signature."
+                    )
+            page = reader.get_object(last_page_ref)  # type: ignore[no-untyped-call]
+            annots = page.get("/Annots", generic.ArrayObject())
+            if len(annots) != 1:
+                return "The signing revision adds other annotations than the signature."
+            widget = annots[0].get_object()
+            rect = [float(v) for v in widget.get("/Rect", [])]
+            expected = [float(round(v)) for v in box]
+            if widget.get("/FT") != "/Sig" or rect != expected:
+                return "The signing revision adds a field outside the signature block."
+    except Exception as exc:
+        return f"The file's revisions cannot be read ({type(exc).__name__})."
+    return ""

@@ -3,11 +3,14 @@
 The stamp goes in the ``/Keywords`` entry, e.g.::
 
     mappa-minutes; meeting=12; sha256=9f2c...; status=signed; variant=full; copy=3;
-    recipient=Zo%C3%AB%20%C3%85ngstr%C3%B6m; version=41ab...; schema=1
+    recipient=Zo%C3%AB%20%C3%85ngstr%C3%B6m; version=41ab...; schema=1;
+    render=mappa-minutes%2F1...; printed=2026-11-30T19%3A00%3A00.123456%2B00%3A00
 
-Values are percent-encoded (a recipient's name may hold ``;`` or ``=``). It is read with
-pyHanko's reader (already a runtime dependency), so ``verify`` works on signed copies too: an
-incremental signature keeps the ``/Info`` entries.
+``render`` (the renderer that made the file) and ``printed`` (the time printed on it) are what
+``verify`` needs to render the copy again from the frozen record; files made before hash scheme 2
+carry neither. Values are percent-encoded (a recipient's name may hold ``;`` or ``=``). It is
+read with pyHanko's reader (already a runtime dependency), so ``verify`` works on signed copies
+too: an incremental signature keeps the ``/Info`` entries.
 """
 
 from __future__ import annotations
@@ -31,6 +34,8 @@ class Stamp:
     recipient: str = ""
     version_sha256: str = ""  # doc.extra["version_sha256"] when the caller supplied one
     schema: int = 1
+    renderer: str = ""  # doc.extra["renderer"]: "" for files made before hash scheme 2
+    printed: str = ""  # doc.generated_at, when a renderer is named
 
 
 def stamp_keywords(stamp: Stamp) -> str:
@@ -49,6 +54,9 @@ def stamp_keywords(stamp: Stamp) -> str:
     if stamp.version_sha256:
         parts.append(f"version={quote(stamp.version_sha256, safe='')}")
     parts.append(f"schema={stamp.schema}")
+    if stamp.renderer:
+        parts.append(f"render={quote(stamp.renderer, safe='')}")
+        parts.append(f"printed={quote(stamp.printed, safe='')}")
     return "; ".join(parts)
 
 
@@ -81,6 +89,8 @@ def parse_keywords(text: str) -> Stamp | None:
         recipient=values.get("recipient", ""),
         version_sha256=values.get("version", ""),
         schema=schema,
+        renderer=values.get("render", ""),
+        printed=values.get("printed", ""),
     )
 
 

@@ -1,8 +1,11 @@
 """The issued-file log: the SHA-256 of every PDF of signed-off minutes the app writes.
 
-A copy's identity stamp ties it to the frozen content; this log ties the *file* to what was
-issued, so changing a single byte of an issued copy (unsigned ones included) is detected by
-``verify``. Rows are insert-only (the database refuses UPDATE and DELETE).
+Bookkeeping, not proof: any login may add rows in its own name, so ``verify`` never calls a file
+genuine because its hash is here. Scheme-2 rows (every file logged since migration 0006) record
+the renderer that made the file; ``verify`` renders the copy again from the frozen record and
+compares the bytes. Only rows that existed at the upgrade (scheme 1, which no login but the
+database owner can create) are still trusted by their hash, as they were when they were issued.
+Rows are insert-only (the database refuses UPDATE and DELETE).
 
 Recording a file needs no writing role: a reader who exports minutes is logged too.
 """
@@ -21,10 +24,9 @@ from mappa_desktop.db.models import Addendum, Distribution, IssuedFile, Meeting,
 from mappa_desktop.domain.enums import DistributionVariant
 from mappa_desktop.domain.errors import StateError, ValidationError
 from mappa_desktop.domain.validation import Checker
-from mappa_desktop.services import audit
+from mappa_desktop.services import audit, minutes_hash
 from mappa_desktop.services.actor import Actor
 from mappa_desktop.services.common import flush, get_or_404
-from mappa_desktop.services.minutes import version_hash
 
 MAX_FILE_BYTES = 200 * 1024 * 1024
 
@@ -44,6 +46,8 @@ class IssuedFileRow:
     digitally_signed: bool
     issued_by_id: int
     issued_at: datetime
+    scheme: int
+    renderer: str
 
 
 def file_hash(data: bytes) -> str:
@@ -51,14 +55,12 @@ def file_hash(data: bytes) -> str:
 
 
 def _current_version(session: Session, minutes: Minutes) -> str:
-    hashes = list(
+    addenda = list(
         session.scalars(
-            select(Addendum.content_sha256)
-            .where(Addendum.minutes_id == minutes.id)
-            .order_by(Addendum.seq)
+            select(Addendum).where(Addendum.minutes_id == minutes.id).order_by(Addendum.seq)
         )
     )
-    return version_hash(minutes.content_sha256, hashes)
+    return minutes_hash.stored_versions(minutes, addenda)[-1]
 
 
 def record_issued_file(
@@ -71,12 +73,14 @@ def record_issued_file(
     variant: DistributionVariant | str = DistributionVariant.FULL,
     distribution_id: int | None = None,
     digitally_signed: bool = False,
+    renderer: str,
 ) -> IssuedFileRow:
     """Log the bytes of a PDF of the meeting's signed-off minutes that is about to be written.
 
     ``version_sha256`` is the version the file carries; it must be the current one (a copy made
     from an older version while an addendum was being added is refused). ``distribution_id``
-    links a numbered personal copy to its distribution record."""
+    links a numbered personal copy to its distribution record; ``renderer`` names the renderer
+    that made the file (what ``verify`` needs to render it again)."""
     meeting = get_or_404(session, Meeting, meeting_id, "meeting")
     minutes = session.scalar(select(Minutes).where(Minutes.meeting_id == meeting.id))
     if minutes is None:
@@ -121,6 +125,8 @@ def record_issued_file(
         digitally_signed=bool(digitally_signed),
         issued_by_id=actor.user_id,
         issued_at=utcnow(),
+        scheme=minutes_hash.SCHEME,
+        renderer=renderer,
     )
     session.add(row)
     flush(
@@ -143,6 +149,7 @@ def record_issued_file(
                 "version_sha256": current,
                 "variant": clean_variant,
                 "digitally_signed": row.digitally_signed,
+                "renderer": renderer,
             }
         ),
         meeting_id=meeting.id,
@@ -165,19 +172,27 @@ def _row(row: IssuedFile, meeting_id: int, distribution: Distribution | None) ->
         digitally_signed=row.digitally_signed,
         issued_by_id=row.issued_by_id,
         issued_at=row.issued_at,
+        scheme=row.scheme,
+        renderer=row.renderer,
     )
 
 
-def find_issued_file(session: Session, data: bytes) -> IssuedFileRow | None:
-    """The log entry of a file with exactly these bytes (the earliest), or None."""
-    found = session.execute(
+def find_issued_file(
+    session: Session, data: bytes, *, scheme: int | None = None
+) -> IssuedFileRow | None:
+    """The log entry of a file with exactly these bytes (the earliest, of ``scheme`` if given),
+    or None."""
+    query = (
         select(IssuedFile, Minutes.meeting_id, Distribution)
         .join(Minutes, Minutes.id == IssuedFile.minutes_id)
         .outerjoin(Distribution, Distribution.id == IssuedFile.distribution_id)
         .where(IssuedFile.file_sha256 == file_hash(data))
         .order_by(IssuedFile.id)
         .limit(1)
-    ).first()
+    )
+    if scheme is not None:
+        query = query.where(IssuedFile.scheme == scheme)
+    found = session.execute(query).first()
     if found is None:
         return None
     row, meeting_id, distribution = found
@@ -201,3 +216,15 @@ def minutes_signature(session: Session, meeting_id: int) -> bytes | None:
     """The signature stored at sign-off (the chair-signed PDF), or None."""
     get_or_404(session, Meeting, meeting_id, "meeting")
     return session.scalar(select(Minutes.signature).where(Minutes.meeting_id == meeting_id))
+
+
+def find_distribution(
+    session: Session, meeting_id: int, copy_number: int
+) -> tuple[str, datetime] | None:
+    """The recipient and time the distribution log gives for copy ``copy_number``, or None."""
+    found = session.execute(
+        select(Distribution.recipient_name, Distribution.issued_at)
+        .join(Minutes, Minutes.id == Distribution.minutes_id)
+        .where(Minutes.meeting_id == meeting_id, Distribution.copy_number == copy_number)
+    ).first()
+    return None if found is None else (found[0], found[1])

@@ -5,14 +5,14 @@ At sign-off the content (``MinutesContent``) is written once as canonical JSON w
 into ``Minutes``; the database refuses any later UPDATE or DELETE of that row. A signed meeting's
 document is always read back from that frozen JSON, never rebuilt from the live tables.
 
-Version hash: a copy issued before any addendum carries the content hash itself; after addenda it
-carries SHA-256 over the content hash followed by every addendum hash in order (hex strings
-concatenated), so a recipient can tell whether their copy is the current one.
+Hashes (``services.minutes_hash``): scheme 2 seals the content, the signer as printed (frozen at
+sign-off) and the time, and chains the addenda; the version a copy carries is the last hash of
+the chain, so a recipient can tell whether their copy is the current one. Minutes signed before
+migration 0006 keep scheme 1 and are checked that way.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -51,7 +51,7 @@ from mappa_desktop.domain.errors import (
 )
 from mappa_desktop.domain.rules import FROZEN_STATUSES
 from mappa_desktop.domain.validation import MAX_TEXT, Checker
-from mappa_desktop.services import audit, meetings, settings
+from mappa_desktop.services import audit, meetings, minutes_hash, settings
 from mappa_desktop.services.actor import Actor, require_role
 from mappa_desktop.services.attendance import resolve_person
 from mappa_desktop.services.common import flush, get_or_404
@@ -91,10 +91,11 @@ class MinutesRecord:
     content_sha256: str
     version_sha256: str  # the current version (content hash plus addenda)
     signed_by_id: int
-    signed_by: str
+    signed_by: str  # the signer's name as frozen at sign-off
     signed_at: datetime
     has_signature: bool
     addenda: int
+    hash_scheme: int = minutes_hash.SCHEME
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,25 +138,24 @@ class Verification:
     superseded_by_addenda: int
     reason: str
     current_version_sha256: str = ""
+    hash_scheme: int = 0  # the scheme checked (0: no record found)
+    addenda: int = 0  # addenda the matched version includes
 
 
 # --- hashing --------------------------------------------------------------------------------------
 
 
-def addendum_hash(reason: str, text: str) -> str:
-    """SHA-256 of an addendum's reason and text (canonical JSON of both)."""
-    canonical = json.dumps(
-        {"reason": reason, "text": text}, sort_keys=True, ensure_ascii=False, separators=(",", ":")
-    )
-    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+def printed_signer(signer: minutes_hash.Signer) -> str:
+    """The signer as the minutes print them: "Name (role, agency)"."""
+    details = ", ".join(part for part in (signer.role, signer.agency) if part)
+    return f"{signer.name} ({details})" if details else signer.name
 
 
-def version_hash(content_sha256: str, addendum_hashes: Sequence[str]) -> str:
-    """The version a copy carries: the content hash, or SHA-256 over it and every addendum hash."""
-    if not addendum_hashes:
-        return content_sha256
-    joined = content_sha256 + "".join(addendum_hashes)
-    return hashlib.sha256(joined.encode("ascii")).hexdigest()
+def _actor_signer(session: Session, actor: Actor) -> minutes_hash.Signer:
+    person = session.get(Person, actor.person_id)
+    if person is None:
+        return minutes_hash.Signer(actor.display_name, "", "")
+    return minutes_hash.Signer(person.display_name, person.agency.name, person.role_title)
 
 
 # --- building the content -------------------------------------------------------------------------
@@ -417,17 +417,17 @@ def _addenda(session: Session, minutes_id: int) -> list[Addendum]:
 
 def _record(session: Session, minutes: Minutes) -> MinutesRecord:
     addenda = _addenda(session, minutes.id)
-    names = _user_names(session, [minutes.signed_by_id])
     return MinutesRecord(
         id=minutes.id,
         meeting_id=minutes.meeting_id,
         content_sha256=minutes.content_sha256,
-        version_sha256=version_hash(minutes.content_sha256, [a.content_sha256 for a in addenda]),
+        version_sha256=minutes_hash.stored_versions(minutes, addenda)[-1],
         signed_by_id=minutes.signed_by_id,
-        signed_by=names.get(minutes.signed_by_id, ""),
+        signed_by=minutes.signer_name,
         signed_at=minutes.signed_at,
         has_signature=minutes.signature is not None,
         addenda=len(addenda),
+        hash_scheme=minutes.hash_scheme,
     )
 
 
@@ -521,13 +521,22 @@ def sign_off(
     content = _content_from(session, data)
     canonical = canonical_json(content)
     digest = content_hash(canonical)
+    signer = _actor_signer(session, actor)
+    signed_at = utcnow()
+    parts = minutes_hash.minutes_parts(canonical, signer, signed_at)
     minutes = Minutes(
         meeting_id=meeting.id,
         content=canonical,
         content_sha256=digest,
         signed_by_id=actor.user_id,
-        signed_at=utcnow(),
+        signed_at=signed_at,
         signature=signature,
+        hash_scheme=minutes_hash.SCHEME,
+        signer_name=signer.name,
+        signer_agency=signer.agency,
+        signer_role=signer.role,
+        hash_parts=minutes_hash.canonical(parts),
+        record_sha256=minutes_hash.chain_hash("minutes", parts, ""),
     )
     session.add(minutes)
     try:
@@ -547,7 +556,11 @@ def sign_off(
         "minutes",
         minutes.id,
         "sign_off",
-        {"content_sha256": [None, digest], "signed": [None, signature is not None]},
+        {
+            "content_sha256": [None, digest],
+            "record_sha256": [None, minutes.record_sha256],
+            "signed": [None, signature is not None],
+        },
         meeting_id=meeting.id,
     )
     return _record(session, minutes)
@@ -588,21 +601,29 @@ def add_addendum(
     clean_text = check.text("text", text, max_len=MAX_TEXT)
     check.done()
     assert clean_reason is not None and clean_text is not None
-    last = session.scalar(select(func.max(Addendum.seq)).where(Addendum.minutes_id == minutes.id))
-    digest = addendum_hash(clean_reason, clean_text)
+    earlier = _addenda(session, minutes.id)
+    previous = minutes_hash.stored_versions(minutes, earlier)[-1]
+    signer = _actor_signer(session, actor)
+    signed_at = utcnow()
+    parts = minutes_hash.addendum_parts(clean_text, clean_reason, signer, signed_at)
+    digest = minutes_hash.chain_hash("addendum", parts, previous)
     row = Addendum(
         minutes_id=minutes.id,
-        seq=(last or 0) + 1,
+        seq=(earlier[-1].seq if earlier else 0) + 1,
         reason=clean_reason,
         text=clean_text,
         content_sha256=digest,
         signed_by_id=actor.user_id,
-        signed_at=utcnow(),
+        signed_at=signed_at,
+        hash_scheme=minutes_hash.SCHEME,
+        signer_name=signer.name,
+        signer_agency=signer.agency,
+        signer_role=signer.role,
+        hash_parts=minutes_hash.canonical(parts),
     )
     session.add(row)
     flush(session, "addendum")
-    hashes = [a.content_sha256 for a in _addenda(session, minutes.id)]
-    version = version_hash(minutes.content_sha256, hashes)
+    version = digest
     audit.record(
         session,
         actor,
@@ -622,7 +643,7 @@ def add_addendum(
         reason=row.reason,
         text=row.text,
         content_sha256=digest,
-        signed_by=actor.display_name,
+        signed_by=signer.name,
         signed_at=row.signed_at,
         version_sha256=version,
     )
@@ -681,7 +702,7 @@ def record_distribution(
     last = session.scalar(
         select(func.max(Distribution.copy_number)).where(Distribution.minutes_id == minutes.id)
     )
-    hashes = [a.content_sha256 for a in _addenda(session, minutes.id)]
+    version = minutes_hash.stored_versions(minutes, _addenda(session, minutes.id))[-1]
     row = Distribution(
         minutes_id=minutes.id,
         copy_number=(last or 0) + 1,
@@ -689,7 +710,7 @@ def record_distribution(
         recipient_agency_id=recipient_agency_id,
         recipient_name=clean_name,
         variant=clean_variant,
-        version_sha256=version_hash(minutes.content_sha256, hashes),
+        version_sha256=version,
         channel=clean_channel,
         issued_by_id=actor.user_id,
         issued_at=utcnow(),
@@ -738,14 +759,13 @@ def list_distributions(session: Session, meeting_id: int) -> list[DistributionRo
 # --- documents and verification -------------------------------------------------------------------
 
 
-def _frozen_content(minutes: Minutes) -> MinutesContent:
-    if content_hash(minutes.content) != minutes.content_sha256:
-        raise StorageError(
-            f"The stored minutes of meeting {minutes.meeting_id} no longer match their recorded "
-            "SHA-256; the database has been altered outside the application. Report this to "
-            "your administrator."
-        )
-    return MinutesContent.from_dict(json.loads(minutes.content))
+def _altered(when: str, check: minutes_hash.RecordCheck) -> str:
+    return (
+        f"The stored minutes of the meeting of {when} no longer match their hash: "
+        f"{minutes_hash.describe_problems(check.problems)} changed since sign-off "
+        f"({minutes_hash.SCHEME_NAMES.get(check.scheme, f'hash scheme {check.scheme}')}); the "
+        "database has been altered outside the application. Report this to your administrator."
+    )
 
 
 def minutes_document(
@@ -755,9 +775,14 @@ def minutes_document(
     recipient: str = "",
     copy_number: int | None = None,
     variant: DistributionVariant | str = DistributionVariant.FULL,
+    version_sha256: str | None = None,
+    generated_at: str | None = None,
 ) -> MinutesDocument:
-    """What a minutes PDF shows: the frozen content and addenda of signed minutes, or the live
-    draft (``sign_off`` None) of a meeting not yet signed off."""
+    """What a minutes PDF shows: the frozen content, signer and addenda of signed minutes, or
+    the live draft (``sign_off`` None) of a meeting not yet signed off.
+
+    ``version_sha256`` asks for an earlier version (only the addenda it includes) and
+    ``generated_at`` fixes the printed time: together they let ``verify`` render a copy again."""
     meeting = get_or_404(session, Meeting, meeting_id, "meeting")
     check = Checker()
     clean_variant = check.enum("variant", variant, DistributionVariant)
@@ -769,7 +794,7 @@ def minutes_document(
     check.done()
     assert clean_variant is not None
     minutes = _minutes_for(session, meeting.id)
-    generated = utcnow().isoformat()
+    generated = generated_at if generated_at is not None else utcnow().isoformat()
     if minutes is None:
         return MinutesDocument(
             content=build_content(session, meeting.id),
@@ -779,14 +804,21 @@ def minutes_document(
             variant=clean_variant.value,
             generated_at=generated,
         )
-    content = _frozen_content(minutes)
     addenda = _addenda(session, minutes.id)
-    names = _user_names(session, [minutes.signed_by_id, *(a.signed_by_id for a in addenda)])
-    hashes = [a.content_sha256 for a in addenda]
+    record = minutes_hash.check_record(minutes, addenda)
+    if not record.intact:
+        raise StorageError(_altered(meeting.meeting_date.isoformat(), record))
+    included = len(addenda)
+    if version_sha256 is not None:
+        if version_sha256 not in record.versions:
+            raise StateError(
+                f"No version {version_sha256} of the minutes of meeting {meeting.id} was issued."
+            )
+        included = record.versions.index(version_sha256)
     return MinutesDocument(
-        content=content,
+        content=MinutesContent.from_dict(json.loads(minutes.content)),
         sign_off=SignOffBlock(
-            chair=names.get(minutes.signed_by_id, ""),
+            chair=printed_signer(minutes_hash.minutes_signer(minutes)),
             signed_at=minutes.signed_at.isoformat(),
             content_sha256=minutes.content_sha256,
         ),
@@ -795,24 +827,26 @@ def minutes_document(
                 seq=a.seq,
                 reason=a.reason,
                 text=a.text,
-                signed_by=names.get(a.signed_by_id, ""),
+                signed_by=printed_signer(minutes_hash.addendum_signer(a)),
                 signed_at=a.signed_at.isoformat(),
                 content_sha256=a.content_sha256,
             )
-            for a in addenda
+            for a in addenda[:included]
         ),
         recipient=clean_recipient or "",
         copy_number=copy_number,
         variant=clean_variant.value,
         generated_at=generated,
-        extra={"version_sha256": version_hash(minutes.content_sha256, hashes)},
+        extra={"version_sha256": record.versions[included]},
     )
 
 
 def verify(
     session: Session, content_sha256: str, version_sha256: str | None = None
 ) -> Verification:
-    """Is a document with this content hash (and version hash) genuine, and is it current?"""
+    """Are the stored minutes with this content hash intact (every hash recomputed from the
+    stored fields), is this version one of theirs, and is it current? The signer is the one
+    frozen at sign-off, never looked up."""
     wanted = (content_sha256 or "").strip().lower()
     minutes = session.scalar(select(Minutes).where(Minutes.content_sha256 == wanted))
     if minutes is None:
@@ -828,34 +862,31 @@ def verify(
                 "document is not a genuine copy, has been altered, or comes from another database."
             ),
         )
-    record = _record(session, minutes)
     addenda = _addenda(session, minutes.id)
-    hashes = [a.content_sha256 for a in addenda]
-    versions = [version_hash(minutes.content_sha256, hashes[:n]) for n in range(len(hashes) + 1)]
+    record = minutes_hash.check_record(minutes, addenda)
+    versions = list(record.versions)
     meeting = session.get(Meeting, minutes.meeting_id)
     when = meeting.meeting_date.isoformat() if meeting else "?"
-    signed = f"signed off by {record.signed_by} on {minutes.signed_at.date().isoformat()}"
+    signer = printed_signer(minutes_hash.minutes_signer(minutes))
+    signed = f"signed off by {signer} on {minutes.signed_at.date().isoformat()}"
 
     def result(genuine: bool, behind: int, reason: str) -> Verification:
         return Verification(
             genuine=genuine,
             current=genuine and behind == 0,
             meeting_id=minutes.meeting_id,
-            signed_by=record.signed_by,
+            signed_by=signer,
             signed_at=minutes.signed_at,
             superseded_by_addenda=behind,
             reason=reason,
             current_version_sha256=versions[-1],
+            hash_scheme=minutes.hash_scheme,
+            addenda=len(versions) - 1 - behind,
         )
 
-    if content_hash(minutes.content) != minutes.content_sha256:
-        return result(
-            False,
-            0,
-            f"The stored minutes of the meeting of {when} no longer match their hash: the "
-            "database has been altered. Report this to your administrator.",
-        )
-    claimed = (version_sha256 or "").strip().lower() or minutes.content_sha256
+    if not record.intact:
+        return result(False, 0, _altered(when, record))
+    claimed = (version_sha256 or "").strip().lower() or versions[0]
     if claimed not in versions:
         return result(
             False,
@@ -865,7 +896,7 @@ def verify(
         )
     behind = len(versions) - 1 - versions.index(claimed)
     if behind == 0:
-        with_addenda = f", with {len(hashes)} addenda" if hashes else ""
+        with_addenda = f", with {len(addenda)} addenda" if addenda else ""
         return result(
             True,
             0,

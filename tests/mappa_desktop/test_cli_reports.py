@@ -17,6 +17,7 @@ from alembic import command
 from sqlalchemy.exc import DBAPIError
 
 from mappa_desktop.db.schema import alembic_config, current_revision, head_revision
+from mappa_desktop.domain.enums import Role
 from mappa_desktop.services import issued, meetings, minutes
 from mappa_desktop.services.actor import Actor
 from reports.signing import SELF_SIGNED_LABEL, signature_count
@@ -96,6 +97,8 @@ def test_copy_for_recipient_then_verify_is_genuine_and_current(
     line = checked.out.strip()
     assert "\n" not in line
     assert "Genuine and current" in line
+    assert "hash scheme 2" in line and "re-rendered from the record, byte for byte" in line
+    assert f"(checked against {db.url.split('://')[0]}" in line
     assert f"meeting {meeting_id}" in line
     assert "signed off by Test Okonkwo-Smith" in line
     assert f"copy 1 issued to {RECIPIENT}" in line
@@ -407,7 +410,9 @@ def test_record_issued_file_rules(db: Database, admin: Actor) -> None:
     from mappa_desktop.domain.errors import StateError, ValidationError
 
     with pytest.raises(StateError, match="not signed off"), db.sessions.begin() as s:
-        issued.record_issued_file(s, admin, ready.meeting_id, b"%PDF", version_sha256="0" * 64)
+        issued.record_issued_file(
+            s, admin, ready.meeting_id, b"%PDF", version_sha256="0" * 64, renderer="test"
+        )
     with db.sessions.begin() as s:
         meetings.submit_for_sign_off(s, admin, ready.meeting_id)
         record = minutes.sign_off(s, admin, ready.meeting_id)
@@ -420,13 +425,21 @@ def test_record_issued_file_rules(db: Database, admin: Actor) -> None:
             version_sha256=record.version_sha256,
             variant="everything",
             distribution_id=999,
+            renderer="test",
         )
     assert set(bad.value.errors) == {"file", "variant", "distribution"}
     with pytest.raises(StateError, match="addendum"), db.sessions.begin() as s:
-        issued.record_issued_file(s, admin, ready.meeting_id, b"%PDF", version_sha256="0" * 64)
+        issued.record_issued_file(
+            s, admin, ready.meeting_id, b"%PDF", version_sha256="0" * 64, renderer="test"
+        )
     with db.sessions.begin() as s:
         row = issued.record_issued_file(
-            s, admin, ready.meeting_id, b"%PDF-1.4", version_sha256=record.version_sha256
+            s,
+            admin,
+            ready.meeting_id,
+            b"%PDF-1.4",
+            version_sha256=record.version_sha256,
+            renderer="test",
         )
     with db.sessions() as s:
         found = issued.find_issued_file(s, b"%PDF-1.4")
@@ -457,3 +470,79 @@ def _triggers(db: Database) -> set[str]:
     )
     with db.engine.connect() as conn:
         return set(conn.scalars(sa.text(query)))
+
+
+# --- verify without the database ------------------------------------------------------------------
+
+
+def verify_alone(pdf: Path, home: Path, *extra: str, env: dict[str, str] | None = None) -> Result:
+    """``mappa-desktop verify PDF`` with no database configured (an empty MAPPA_HOME)."""
+    environment = {k: v for k, v in os.environ.items() if k != "MAPPA_DATABASE_URL"}
+    environment.update({"MAPPA_HOME": str(home), "PYTHONPATH": str(ROOT), **(env or {})})
+    done = subprocess.run(
+        [sys.executable, "-m", "mappa_desktop", "verify", str(pdf), *extra],
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        cwd=ROOT,
+        env=environment,
+        timeout=120,
+    )
+    assert "Traceback" not in done.stderr, done.stderr
+    return Result(done.returncode, done.stdout, done.stderr)
+
+
+def test_verify_without_a_database_answers_from_the_file_alone(
+    sqlite_db: Database, tmp_path: Path
+) -> None:
+    from cryptography.hazmat.primitives.serialization import Encoding, pkcs12
+
+    from reports import export, signing
+    from tests.conftest import make_user
+
+    admin = make_user(sqlite_db, "admin", [Role.ADMINISTRATOR, Role.CHAIR], family_name="Okonkwo")
+    meeting_id = signed_meeting(sqlite_db, admin)
+    p12 = signing.make_self_signed_certificate("Łukasz Wiśniewski", "TVP", password=PASSWORD)
+    other = signing.make_self_signed_certificate("Mallory", "Nowhere", password=PASSWORD)
+    for name, data in (("right", p12), ("wrong", other)):
+        cert = pkcs12.load_pkcs12(data, PASSWORD.encode()).cert
+        assert cert is not None
+        (tmp_path / f"{name}.pem").write_bytes(cert.certificate.public_bytes(Encoding.PEM))
+    (tmp_path / "right.p12").write_bytes(p12)
+    key = export.SigningKey(pkcs12=p12, password=PASSWORD, signer_name="Łukasz Wiśniewski")
+    plain, signed = tmp_path / "plain.pdf", tmp_path / "signed.pdf"
+    with sqlite_db.sessions.begin() as s:
+        export.export_minutes(s, admin, meeting_id, plain)
+        export.export_minutes(s, admin, meeting_id, signed, signing=key)
+    home = tmp_path / "home"
+    home.mkdir()
+
+    unsigned = verify_alone(plain, home)
+    assert unsigned.code == 1 and "carries no digital signature" in unsigned.err
+    assert "NOT compared with the area's record" in unsigned.err
+    untrusted = verify_alone(signed, home)
+    assert untrusted.code == 1
+    assert "signature by Łukasz Wiśniewski on" in untrusted.err and "intact" in untrusted.err
+    assert "--trust" in untrusted.err
+    trusted = verify_alone(signed, home, "--trust", str(tmp_path / "right.pem"))
+    assert trusted.code == 0, trusted.err
+    assert "with the certificate you trust" in trusted.out
+    assert f"minutes of meeting {meeting_id}" in trusted.out
+    assert "NOT compared with the area's record" in trusted.out
+    from_p12 = verify_alone(
+        signed, home, "--trust", str(tmp_path / "right.p12"), "--password-env", "P",
+        env={"P": PASSWORD},
+    )  # fmt: skip
+    assert from_p12.code == 0, from_p12.err
+    wrong = verify_alone(signed, home, "--trust", str(tmp_path / "wrong.pem"))
+    assert wrong.code == 1 and "NOT the certificate you trust" in wrong.err
+    assert not [p for p in home.rglob("*") if p.is_file()]  # no database was created
+
+    # With a database it says which one, and --trust applies there too.
+    with_db = run(sqlite_db, "verify", str(signed), "--trust", str(tmp_path / "wrong.pem"))
+    assert with_db.code == 1 and "not the certificate you trust" in with_db.err
+    assert f"(checked against {sqlite_db.url})" in with_db.err
+    missing = tmp_path / "nowhere.sqlite3"
+    gone = verify_alone(plain, home, "--database", f"sqlite:///{missing}")
+    assert gone.code == 1 and "There is no database at" in gone.err
+    assert not missing.exists()

@@ -3,7 +3,6 @@ registrations, the frozen record, addenda, numbered copies and verification."""
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Callable
 from datetime import timedelta
@@ -28,6 +27,7 @@ from mappa_desktop.services import (
     discussions,
     meetings,
     minutes,
+    minutes_hash,
     registration,
 )
 from mappa_desktop.services.actor import Actor
@@ -221,7 +221,17 @@ def test_full_journey_to_signed_off_and_distributed(db: Database, admin: Actor) 
     with db.sessions.begin() as s:
         record = minutes.sign_off(s, admin, m.id, signature=b"\x30\x82")
     assert record.signed_by == "Test Okonkwo-Smith" and record.has_signature
-    assert record.version_sha256 == record.content_sha256 and record.addenda == 0
+    # Hash scheme 2: the version without addenda is the record hash (content, signer, time).
+    assert record.hash_scheme == 2 and record.addenda == 0
+    assert record.version_sha256 == minutes_hash.chain_hash(
+        "minutes",
+        minutes_hash.minutes_parts(
+            _stored_content(db, m.id),
+            minutes_hash.Signer("Test Okonkwo-Smith", "Police", ""),
+            record.signed_at,
+        ),
+        "",
+    )
     with db.sessions() as s:
         assert meetings.get_meeting_row(s, m.id).status is MeetingStatus.SIGNED_OFF
         assert registration.current_registration(s, stays).next_review_due == NEXT_REVIEW
@@ -244,7 +254,7 @@ def test_full_journey_to_signed_off_and_distributed(db: Database, admin: Actor) 
             variant="disclosure_summary",
         )
     assert (first.copy_number, second.copy_number) == (1, 2)
-    assert first.version_sha256 == record.content_sha256
+    assert first.version_sha256 == record.version_sha256
     with db.sessions() as s:
         assert meetings.get_meeting_row(s, m.id).status is MeetingStatus.DISTRIBUTED
         assert [d.copy_number for d in minutes.list_distributions(s, m.id)] == [1, 2]
@@ -330,7 +340,7 @@ def test_minutes_document_reads_frozen_content_not_the_live_tables(
     assert doc.sign_off is not None and doc.sign_off.content_sha256 == record.content_sha256
     assert content_hash(canonical_json(doc.content)) == record.content_sha256
     assert (doc.recipient, doc.copy_number, doc.variant) == ("DS Patel", 3, "full")
-    assert doc.extra["version_sha256"] == record.content_sha256
+    assert doc.extra["version_sha256"] == record.version_sha256
 
 
 def test_minutes_document_draft_and_disclosure_summary_variant(db: Database, admin: Actor) -> None:
@@ -376,13 +386,23 @@ def test_addendum_supersedes_earlier_copies(db: Database, admin: Actor) -> None:
             text="The date of birth is 01/02/1980.",
         )
         second_copy = minutes.record_distribution(s, admin, ready.meeting_id, recipient_name="B")
-    content_sha = first_copy.version_sha256
+    with db.sessions() as s:
+        record = minutes.get_minutes(s, ready.meeting_id)
+    assert record is not None
+    content_sha = record.content_sha256
     assert addendum.seq == 1
-    assert addendum.content_sha256 == minutes.addendum_hash(
-        "Wrong date of birth", "The date of birth is 01/02/1980."
+    # Chained: the addendum's hash covers its text, reason, signer, time and the hash before it.
+    assert addendum.content_sha256 == minutes_hash.chain_hash(
+        "addendum",
+        minutes_hash.addendum_parts(
+            "The date of birth is 01/02/1980.",
+            "Wrong date of birth",
+            minutes_hash.Signer("Test Okonkwo-Smith", "Police", ""),
+            addendum.signed_at,
+        ),
+        first_copy.version_sha256,
     )
-    expected_version = hashlib.sha256((content_sha + addendum.content_sha256).encode()).hexdigest()
-    assert second_copy.version_sha256 == addendum.version_sha256 == expected_version
+    assert second_copy.version_sha256 == addendum.version_sha256 == addendum.content_sha256
     with db.sessions.begin() as s:
         again = minutes.add_addendum(s, admin, ready.meeting_id, reason="Typo", text="Fixed.")
     assert again.seq == 2
@@ -472,4 +492,13 @@ def test_sign_off_applies_nothing_when_the_transaction_fails(db: Database, admin
         assert minutes.get_minutes(s, ready.meeting_id) is None
         assert meetings.get_meeting_row(s, ready.meeting_id).status is (
             MeetingStatus.AWAITING_SIGN_OFF
+        )
+
+
+def _stored_content(db: Database, meeting_id: int) -> str:
+    with db.engine.connect() as conn:
+        return str(
+            conn.scalar(
+                sa.text("SELECT content FROM minutes WHERE meeting_id = :m"), {"m": meeting_id}
+            )
         )

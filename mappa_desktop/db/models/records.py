@@ -2,6 +2,11 @@
 
 The database itself refuses UPDATE and DELETE on these (triggers in the first migration; for
 ``issued_file``, added later, in migration 0002).
+
+Hash schemes (``services.minutes_hash``): rows written before migration 0006 carry scheme 1 (the
+hash covers the content only); every later row carries scheme 2 (the hash also covers the signer
+as printed and the time, and addenda are chained). The columns' server default is 1 so that the
+migration marks the rows that existed at the upgrade; the app always writes 2.
 """
 
 from __future__ import annotations
@@ -40,6 +45,13 @@ class Minutes(Base):
     signed_by_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"))
     signed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     signature: Mapped[bytes | None] = mapped_column(LargeBinary)
+    # Scheme 2: the signer as printed, frozen at sign-off, and the hashes that cover them.
+    hash_scheme: Mapped[int] = mapped_column(Integer, server_default="1")
+    signer_name: Mapped[str] = mapped_column(Text, server_default="")
+    signer_agency: Mapped[str] = mapped_column(Text, server_default="")
+    signer_role: Mapped[str] = mapped_column(Text, server_default="")
+    hash_parts: Mapped[str] = mapped_column(Text, server_default="{}")  # JSON {part: sha256}
+    record_sha256: Mapped[str] = mapped_column(String(64), server_default="")
 
 
 class Addendum(Base):
@@ -52,9 +64,14 @@ class Addendum(Base):
     seq: Mapped[int] = mapped_column(Integer)
     reason: Mapped[str] = mapped_column(Text)
     text: Mapped[str] = mapped_column(Text)
-    content_sha256: Mapped[str] = mapped_column(String(64))
+    content_sha256: Mapped[str] = mapped_column(String(64))  # scheme 2: the chained hash
     signed_by_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"))
     signed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    hash_scheme: Mapped[int] = mapped_column(Integer, server_default="1")
+    signer_name: Mapped[str] = mapped_column(Text, server_default="")
+    signer_agency: Mapped[str] = mapped_column(Text, server_default="")
+    signer_role: Mapped[str] = mapped_column(Text, server_default="")
+    hash_parts: Mapped[str] = mapped_column(Text, server_default="{}")
 
 
 class Distribution(Base):
@@ -94,6 +111,9 @@ class IssuedFile(Base):
     digitally_signed: Mapped[bool] = mapped_column(Boolean, default=False)
     issued_by_id: Mapped[int] = mapped_column(ForeignKey("app_user.id"))
     issued_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # 1: logged before migration 0006, trusted by its hash; 2: verify re-renders it.
+    scheme: Mapped[int] = mapped_column(Integer, server_default="1")
+    renderer: Mapped[str] = mapped_column(String(100), server_default="")
 
 
 class AuditEvent(Base):
