@@ -54,7 +54,7 @@ from mappa_desktop.domain.errors import (
 )
 from mappa_desktop.domain.rules import FROZEN_STATUSES, MEETING_TRANSITIONS, can_transition
 from mappa_desktop.domain.validation import MAX_SHORT, Checker
-from mappa_desktop.services import audit, meeting_guard
+from mappa_desktop.services import audit, meeting_guard, referrals
 from mappa_desktop.services.actions import (
     OPEN_STATUSES,
     ActionReviewRow,
@@ -795,8 +795,9 @@ def propose_agenda(session: Session, meeting_id: int) -> list[AgendaProposal]:
         .group_by(Action.case_id)
         .subquery()
     )
+    accepted = referrals.cases_awaiting_initial_meeting(meeting.level, meeting.meeting_date)
     stmt = (
-        select(Case, Registration, overdue.c.n, Case.id.in_(ever_discussed))
+        select(Case, Registration, overdue.c.n, Case.id.in_(ever_discussed), Case.id.in_(accepted))
         .join(Registration, and_(Registration.case_id == Case.id, Registration.is_current))
         .outerjoin(overdue, overdue.c.case_id == Case.id)
         .where(
@@ -807,13 +808,18 @@ def propose_agenda(session: Session, meeting_id: int) -> list[AgendaProposal]:
                 Registration.next_review_due <= meeting.meeting_date,
                 Case.id.not_in(ever_discussed),
                 overdue.c.case_id.is_not(None),
+                Case.id.in_(accepted),
             ),
         )
     )
     proposals: list[AgendaProposal] = []
-    for case, reg, overdue_count, discussed in session.execute(stmt):
+    for case, reg, overdue_count, discussed, accepted_referral in session.execute(stmt):
         reasons: list[tuple[AgendaReason, str]] = []
-        if not discussed:
+        if accepted_referral:
+            reasons.append(
+                (AgendaReason.NEW_REFERRAL, "Accepted referral awaiting its initial meeting.")
+            )
+        elif not discussed:
             referred = f" (referred {case.referral_date.isoformat()})" if case.referral_date else ""
             reasons.append(
                 (AgendaReason.NEW_REFERRAL, f"New referral never discussed at a panel{referred}.")

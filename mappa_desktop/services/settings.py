@@ -59,7 +59,7 @@ def _put(session: Session, actor: Actor, key: str, value: object) -> None:
 def set_area_name(session: Session, actor: Actor, name: str) -> Policy:
     require_role(actor, Role.ADMINISTRATOR, Role.COORDINATOR, doing="change the area name")
     check = Checker()
-    cleaned = check.text("area_name", name, max_len=200)
+    cleaned = check.name("area_name", name, max_len=200)
     check.done()
     _put(session, actor, AREA_NAME, cleaned)
     return policy(session)
@@ -79,3 +79,72 @@ def set_review_intervals(session: Session, actor: Actor, days: Mapping[Level, in
     merged.update({str(int(k)): int(v) for k, v in days.items()})
     _put(session, actor, REVIEW_INTERVALS, merged)
     return policy(session)
+
+
+# --- the co-ordinator's year: statistics and agenda packs -----------------------------------------
+
+POPULATION = "area_population"
+SUPPRESSION_THRESHOLD = "statistics_suppression_threshold"
+AGENDA_SLOT_MINUTES = "agenda_slot_minutes"
+JOINING_INSTRUCTIONS = "agenda_joining_instructions"
+DEFAULT_SLOT_MINUTES = 20
+DEFAULT_JOINING_INSTRUCTIONS = (
+    "Please arrive ten minutes before your first case. Remote attendees: use the secure link "
+    "sent by the MAPPA co-ordinator. Do not forward this agenda."
+)
+
+
+@dataclass(frozen=True, slots=True)
+class CoordinationSettings:
+    population: int | None  # the area's population, for rates per 100,000 (None: not set)
+    suppression_threshold: int  # published counts above 0 and below this are suppressed (0: off)
+    slot_minutes: int  # agenda time per case
+    joining_instructions: str
+
+
+def _int_setting(value: object, default: int | None) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else default
+
+
+def coordination_settings(session: Session) -> CoordinationSettings:
+    rows = {s.key: s.value for s in session.scalars(select(AppSetting))}
+    text = rows.get(JOINING_INSTRUCTIONS)
+    return CoordinationSettings(
+        population=_int_setting(rows.get(POPULATION), None),
+        suppression_threshold=_int_setting(rows.get(SUPPRESSION_THRESHOLD), 0) or 0,
+        slot_minutes=_int_setting(rows.get(AGENDA_SLOT_MINUTES), None) or DEFAULT_SLOT_MINUTES,
+        joining_instructions=text if isinstance(text, str) else DEFAULT_JOINING_INSTRUCTIONS,
+    )
+
+
+def set_statistics_settings(
+    session: Session, actor: Actor, *, population: int | None, suppression_threshold: int
+) -> CoordinationSettings:
+    """The area's population (None clears it) and the publication suppression threshold."""
+    require_role(actor, Role.ADMINISTRATOR, Role.COORDINATOR, doing="change statistics settings")
+    check = Checker()
+    if population is not None and not 1_000 <= population <= 100_000_000:
+        check.fail("population", "Give the area's population as a number from 1,000 upward.")
+    if not 0 <= suppression_threshold <= 100:
+        check.fail(
+            "suppression_threshold", "The suppression threshold must be from 0 (off) to 100."
+        )
+    check.done()
+    _put(session, actor, POPULATION, population)
+    _put(session, actor, SUPPRESSION_THRESHOLD, suppression_threshold)
+    return coordination_settings(session)
+
+
+def set_agenda_settings(
+    session: Session, actor: Actor, *, slot_minutes: int, joining_instructions: str
+) -> CoordinationSettings:
+    """The time allowed per case on an agenda and the joining instructions it prints."""
+    require_role(actor, Role.ADMINISTRATOR, Role.COORDINATOR, doing="change agenda settings")
+    check = Checker()
+    if not 5 <= slot_minutes <= 240:
+        check.fail("slot_minutes", "The time per case must be between 5 and 240 minutes.")
+    cleaned = check.text("joining_instructions", joining_instructions, max_len=4_000)
+    check.done()
+    _put(session, actor, AGENDA_SLOT_MINUTES, slot_minutes)
+    _put(session, actor, JOINING_INSTRUCTIONS, cleaned)
+    return coordination_settings(session)

@@ -1,6 +1,7 @@
 """All mapped classes. Import from here so every table is registered on ``Base.metadata``."""
 
 from mappa_desktop.db.models.cases import Case, CaseAlias, CaseIdentifier, Registration
+from mappa_desktop.db.models.coordination import CaseEvent, Referral
 from mappa_desktop.db.models.meetings import (
     Action,
     ActionReview,
@@ -33,6 +34,7 @@ __all__ = [
     "Case",
     "CaseAlias",
     "CaseDiscussion",
+    "CaseEvent",
     "CaseIdentifier",
     "Decision",
     "Dissent",
@@ -43,6 +45,7 @@ __all__ = [
     "Meeting",
     "Minutes",
     "Person",
+    "Referral",
     "Registration",
     "RiskAssessment",
     "RmpItem",
