@@ -1,6 +1,6 @@
-"""Commands for running a shared database: ``admin add-user | disable-user | set-roles |
-users``, ``audit`` (the audit trail as CSV) and ``copy`` (a whole database from one place to
-another). Registered by ``cli.build_parser`` through ``add_admin_commands``.
+"""Commands for running a shared database: ``admin add-user | grant-login | disable-user |
+set-roles | users``, ``audit`` (the audit trail as CSV) and ``copy`` (a whole database from one
+place to another). Registered by ``cli.build_parser`` through ``add_admin_commands``.
 
 On PostgreSQL the admin commands change the user's LOGIN role and its group roles (migration
 0003) in the same transaction as the app user, so the two never disagree; they must run on a
@@ -22,7 +22,8 @@ from mappa_desktop.cli_passwords import password_options, read_password
 from mappa_desktop.db import logins
 from mappa_desktop.db.models import User
 from mappa_desktop.domain.enums import Role
-from mappa_desktop.domain.errors import ValidationError
+from mappa_desktop.domain.errors import StateError, ValidationError
+from mappa_desktop.domain.validation import Checker
 from mappa_desktop.services import audit_export, people
 from mappa_desktop.services.actor import Actor
 
@@ -91,24 +92,28 @@ def add_admin_commands(
     add.add_argument("--agency", required=True, metavar="NAME", help="agency name or short name")
     _role_option(add)
     add.add_argument("--title", default="", help="job title (optional)")
-    secret = add.add_mutually_exclusive_group()
-    password_options(secret, "read the new login's password from this environment variable")
-    secret.add_argument(
-        "--no-password",
-        action="store_true",
-        help="no password (the server authenticates the login another way, e.g. certificates)",
-    )
-    add.add_argument(
-        "--existing-login",
-        action="store_true",
-        help="use a PostgreSQL role that already exists on the server (its password is kept)",
-    )
+    _login_secret_options(add)
     add.set_defaults(run=bind(run_add_user))
+
+    grant = admin_sub.add_parser(
+        "grant-login",
+        allow_abbrev=False,
+        help="give an existing user (e.g. one copied from a local file) a PostgreSQL login",
+        description="Give an existing user a PostgreSQL login with their roles, keeping their "
+        "user record and history (for users copied onto a server with 'copy'). With --login "
+        "the login gets a new name (on a server the database login is the user's login).",
+    )
+    options(grant)
+    grant.add_argument("existing", metavar="USER", help="the user's current login")
+    grant.add_argument("--login", metavar="NAME", help="a new login name (default: USER)")
+    _login_secret_options(grant)
+    grant.set_defaults(run=bind(run_grant_login))
 
     disable = admin_sub.add_parser(
         "disable-user",
         help="disable a user: they can no longer act or (on PostgreSQL) connect",
-        description="Disable a user. On PostgreSQL the login becomes NOLOGIN and its open "
+        description="Disable a user. On PostgreSQL the login becomes NOLOGIN, loses its group "
+        "roles (so a connection still open can no longer read or write), and its open "
         "connections are ended where the server allows it.",
     )
     options(disable)
@@ -153,6 +158,22 @@ def add_admin_commands(
     copy.set_defaults(run=run_copy)
 
 
+def _login_secret_options(parser: argparse.ArgumentParser) -> None:
+    """How a new database login gets (or does without) its password."""
+    secret = parser.add_mutually_exclusive_group()
+    password_options(secret, "read the new login's password from this environment variable")
+    secret.add_argument(
+        "--no-password",
+        action="store_true",
+        help="no password (the server authenticates the login another way, e.g. certificates)",
+    )
+    parser.add_argument(
+        "--existing-login",
+        action="store_true",
+        help="use a PostgreSQL role that already exists on the server (its password is kept)",
+    )
+
+
 def _role_option(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--role",
@@ -177,11 +198,11 @@ def split_name(name: str) -> tuple[str, str]:
     return given, family
 
 
-def _password(args: argparse.Namespace) -> str | None:
+def _password(args: argparse.Namespace, login: str) -> str | None:
     """The new login's password: from ``--password-env``, else asked for twice."""
     if args.no_password or args.existing_login:
         return None
-    value = read_password(args.password_env, prompt=f"Password for {args.login}: ", confirm=True)
+    value = read_password(args.password_env, prompt=f"Password for {login}: ", confirm=True)
     if len(value) < MIN_PASSWORD:
         raise ValidationError.single(
             "password", f"Use a password of at least {MIN_PASSWORD} characters."
@@ -215,6 +236,9 @@ def run_add_user(
     actor_of: Callable[[Session], Actor],
 ) -> int:
     roles = _parse_roles(args.roles)
+    check = Checker()
+    check.one_line("name", args.name.strip())  # split_name would make tabs and breaks spaces
+    check.done()
     given, family = split_name(args.name)
     if not family:
         raise ValidationError.single("name", 'Give the person\'s name, e.g. "Jane Smith".')
@@ -222,7 +246,7 @@ def run_add_user(
     login = args.login.strip().lower()
     if postgres:
         logins.check_login_name(login)
-    password = _password(args) if postgres else None
+    password = _password(args, login) if postgres else None
     with database.sessions.begin() as session:
         first = not session.scalar(select(func.count()).select_from(User))
         if first and Role.ADMINISTRATOR not in roles:
@@ -259,6 +283,34 @@ def run_add_user(
     return EXIT_OK
 
 
+def run_grant_login(
+    args: argparse.Namespace,
+    out: TextIO,
+    database: AdminDatabase,
+    actor_of: Callable[[Session], Actor],
+) -> int:
+    if database.is_sqlite:
+        raise StateError(
+            f"{database.safe_url} is a local file: its users act with --user and need no "
+            "database login. Give logins on the PostgreSQL server (--database URL)."
+        )
+    login = (args.login or args.existing).strip().lower()
+    logins.check_login_name(login)
+    password = _password(args, login)
+    with database.sessions.begin() as session:
+        actor = actor_of(session)
+        user = people.grant_login(session, actor, args.existing, new_login=args.login)
+        logins.create_login(
+            session, user.login, user.roles, password=password, adopt_existing=args.existing_login
+        )
+    out.write(
+        f"{user.person.display_name} ({user.person.agency_short_name}) can now connect as "
+        f"{user.login}, with roles {_roles_text(user.roles)}; their user record and history "
+        "are kept.\n"
+    )
+    return EXIT_OK
+
+
 def run_disable_user(
     args: argparse.Namespace,
     out: TextIO,
@@ -274,14 +326,19 @@ def run_disable_user(
             logins.disable_login(session, user.login)
     out.write(f"Disabled {user.login} ({user.person.display_name}).\n")
     if has_login:
+        out.write(
+            f"The login {user.login} can no longer connect, and its group roles are revoked: "
+            "a connection of theirs that is still open can no longer read or write.\n"
+        )
         with database.sessions.begin() as session:
             ended = logins.end_sessions(session, user.login)
         if ended > 0:
             out.write(f"Ended {ended} open connection{'s' if ended != 1 else ''} of theirs.\n")
         elif ended < 0:
             out.write(
-                "Open connections of theirs (if any) stay until they close: they can read but "
-                "no longer write. A superuser can end them.\n"
+                "This login may not end other logins' connections, so open connections of "
+                "theirs (if any) stay open, without any rights, until they close; a superuser "
+                "(or a member of pg_signal_backend) can end them.\n"
             )
     elif postgres:
         out.write(f"There is no database login '{user.login}' on this server to disable.\n")
@@ -298,7 +355,8 @@ def run_set_roles(
     with database.sessions.begin() as session:
         actor = actor_of(session)
         user = people.set_roles(session, actor, args.login, roles)
-        if not database.is_sqlite and logins.login_exists(session, user.login):
+        # A disabled user's login keeps no group role until it is enabled again.
+        if not database.is_sqlite and user.active and logins.login_exists(session, user.login):
             logins.set_login_roles(session, user.login, user.roles)
     out.write(f"{user.login} ({user.person.display_name}) now has roles {_roles_text(roles)}.\n")
     return EXIT_OK

@@ -159,7 +159,10 @@ def set_login_roles(session: Session, login: str, roles: Iterable[Role]) -> None
 
 
 def disable_login(session: Session, login: str) -> None:
-    """Make ``login`` NOLOGIN: the server refuses every new connection of it."""
+    """Make ``login`` NOLOGIN and take every mappa group role from it: the server refuses every
+    new connection of it, and a connection already open can no longer read or write (the server
+    checks role membership at every statement, from the moment this transaction commits)."""
+    set_login_roles(session, login, ())
     _run(session, sql.SQL("ALTER ROLE {} NOLOGIN").format(sql.Identifier(login)), "disable")
 
 

@@ -13,6 +13,8 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine, inspect
 
+from mappa_desktop.db import models  # noqa: F401  (registers every table on Base.metadata)
+from mappa_desktop.db.base import Base
 from mappa_desktop.domain.errors import SchemaError
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
@@ -47,6 +49,7 @@ class SchemaState:
     current: str | None
     head: str
     has_tables: bool
+    tables: frozenset[str] = frozenset()
 
     @property
     def at_head(self) -> bool:
@@ -60,8 +63,10 @@ class SchemaState:
 def schema_state(engine: Engine) -> SchemaState:
     with engine.connect() as conn:
         current = MigrationContext.configure(conn).get_current_revision()
-        has_tables = bool(inspect(conn).get_table_names())
-    return SchemaState(current=current, head=head_revision(), has_tables=has_tables)
+        tables = frozenset(inspect(conn).get_table_names())
+    return SchemaState(
+        current=current, head=head_revision(), has_tables=bool(tables), tables=tables
+    )
 
 
 def _describe(engine: Engine) -> str:
@@ -82,7 +87,7 @@ def check_schema(engine: Engine, *, allow_upgrade: bool) -> SchemaState:
             "use a newer mappa-desktop."
         )
     if state.at_head:
-        return state
+        return _complete(engine, state)
     if state.current is None and state.has_tables:
         raise SchemaError(
             f"The database {_describe(engine)} holds tables but no mappa-desktop schema revision; "
@@ -90,12 +95,25 @@ def check_schema(engine: Engine, *, allow_upgrade: bool) -> SchemaState:
         )
     if allow_upgrade and engine.dialect.name == "sqlite":
         migrate(engine)
-        return schema_state(engine)
+        return _complete(engine, schema_state(engine))
     verb = "has no mappa-desktop schema yet" if state.current is None else "has an older schema"
     raise SchemaError(
         f"The database {_describe(engine)} {verb}; an administrator must run "
         "'mappa-desktop migrate --database URL' first."
     )
+
+
+def _complete(engine: Engine, state: SchemaState) -> SchemaState:
+    """Refuse, in one line, a database at this build's revision that lacks one of its tables
+    (the models' tables are the head revision's: test_schema checks they do not drift)."""
+    missing = sorted(set(Base.metadata.tables) - state.tables)
+    if missing:
+        raise SchemaError(
+            f"The database {_describe(engine)} is at schema revision {state.current} but has no "
+            f"table {', '.join(missing)}; it is damaged or was changed by hand: restore it from "
+            "a backup."
+        )
+    return state
 
 
 def backup_sqlite(engine: Engine, revision: str | None) -> Path | None:

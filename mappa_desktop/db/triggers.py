@@ -7,6 +7,9 @@ call ``create_frozen_triggers`` again.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from sqlalchemy import Connection, text
 
 from mappa_desktop.db.models.records import FROZEN_TABLES
@@ -64,3 +67,21 @@ def drop_frozen_triggers(conn: Connection) -> None:
                 conn.execute(text(f"DROP TRIGGER IF EXISTS {table}_no_{op}"))
     if conn.dialect.name == "postgresql":
         conn.execute(text("DROP FUNCTION IF EXISTS mappa_refuse_change()"))
+
+
+@contextmanager
+def sqlite_triggers_suspended(conn: Connection) -> Iterator[None]:
+    """For a bulk load by whoever holds the file (``copy``, which inserts a signed-off meeting
+    before what was recorded at it): on SQLite, drop every trigger inside the caller's
+    transaction and create each again from its stored definition when the block ends; an error
+    rolls the transaction back, triggers included. On PostgreSQL nothing changes: the owner who
+    copies is exempt from the signed-meeting triggers (migration 0005)."""
+    if conn.dialect.name != "sqlite":
+        yield
+        return
+    saved = conn.execute(text("SELECT name, sql FROM sqlite_master WHERE type = 'trigger'")).all()
+    for name, _definition in saved:
+        conn.exec_driver_sql(f'DROP TRIGGER "{name}"')
+    yield
+    for _name, definition in saved:
+        conn.exec_driver_sql(definition)

@@ -6,14 +6,14 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import flag_modified
 
 from mappa_desktop.db.models import Agency, Person, User, UserRole
 from mappa_desktop.domain.enums import AgencyKind, Role
 from mappa_desktop.domain.errors import NotFound, PermissionDenied, StateError, ValidationError
-from mappa_desktop.domain.validation import MAX_NAME, Checker
+from mappa_desktop.domain.validation import MAX_NAME, MAX_SHORT, Checker
 from mappa_desktop.services import audit
 from mappa_desktop.services.actor import Actor, require_role
 from mappa_desktop.services.common import check_version, flush, get_or_404
@@ -125,8 +125,8 @@ def add_agency(
 ) -> AgencyRow:
     require_role(actor, Role.ADMINISTRATOR, doing="add an agency")
     check = Checker()
-    clean_name = check.text("name", name, max_len=200)
-    clean_short = check.text("short_name", short_name, max_len=60)
+    clean_name = check.name("name", name, max_len=200)
+    clean_short = check.name("short_name", short_name, max_len=60)
     clean_kind = check.enum("kind", kind, AgencyKind)
     for field, value in (("name", clean_name), ("short_name", clean_short)):
         if value and find_agency(session, value) is not None:
@@ -170,12 +170,12 @@ def add_person(
         )
     check = Checker()
     values = {
-        "family_name": check.text("family_name", family_name, max_len=MAX_NAME),
-        "given_names": check.text("given_names", given_names, required=False, max_len=MAX_NAME)
+        "family_name": check.name("family_name", family_name, max_len=MAX_NAME),
+        "given_names": check.name("given_names", given_names, required=False, max_len=MAX_NAME)
         or "",
-        "role_title": check.text("role_title", role_title, required=False) or "",
-        "email": check.text("email", email, required=False) or "",
-        "phone": check.text("phone", phone, required=False, max_len=60) or "",
+        "role_title": check.name("role_title", role_title, required=False, max_len=MAX_SHORT) or "",
+        "email": check.name("email", email, required=False, max_len=MAX_SHORT) or "",
+        "phone": check.name("phone", phone, required=False, max_len=60) or "",
     }
     if values["email"] and "@" not in values["email"]:
         check.fail("email", "Enter an e-mail address such as name@agency.gov.uk.")
@@ -319,6 +319,17 @@ def _user_by_login(session: Session, login: str) -> User:
     return user
 
 
+# The transaction lock migration 0005's triggers take before any change to users or their roles.
+ADMINISTRATORS_LOCK = 469853630561
+
+
+def _lock_administrators(session: Session) -> None:
+    """Serialise changes that could remove an administrator (on SQLite BEGIN IMMEDIATE already
+    does), so the count that follows sees a concurrent administrator's committed change."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": ADMINISTRATORS_LOCK})
+
+
 def _other_active_administrators(session: Session, user_id: int) -> int:
     count = session.scalar(
         select(func.count(func.distinct(User.id)))
@@ -348,6 +359,7 @@ def disable_user(
     caller also makes the database role NOLOGIN). Administrators only; the last active
     administrator cannot be disabled, nor can you disable yourself."""
     require_role(actor, Role.ADMINISTRATOR, doing="disable a user")
+    _lock_administrators(session)
     user = _user_by_login(session, login)
     check_version(user, expected_version, "user")
     if not user.active:
@@ -379,6 +391,7 @@ def set_roles(
     """Replace a user's roles. Administrators only; the last active administrator keeps the
     administrator role."""
     require_role(actor, Role.ADMINISTRATOR, doing="change a user's roles")
+    _lock_administrators(session)
     user = _user_by_login(session, login)
     check_version(user, expected_version, "user")
     check = Checker()
@@ -419,4 +432,30 @@ def set_roles(
         "set_roles",
         {"roles": [sorted(r.value for r in old), sorted(r.value for r in wanted)]},
     )
+    return user_row(user)
+
+
+def grant_login(
+    session: Session, actor: Actor, login: str, *, new_login: str | None = None
+) -> UserRow:
+    """Ready an existing user (one copied from a local file onto a server, say) for a database
+    login of their own, keeping their user row, history and roles: administrators only, never
+    a disabled user. On a server the database login *is* the user's login, so ``new_login``
+    (when it differs) renames it first. Audited; the caller creates the database role
+    (``db.logins.create_login``) in the same transaction."""
+    require_role(actor, Role.ADMINISTRATOR, doing="give a user a database login")
+    user = _user_by_login(session, login)
+    if not user.active:
+        raise StateError(f"'{user.login}' is disabled; a disabled user gets no database login.")
+    check = Checker()
+    wanted = _check_login(new_login or user.login, check)
+    if wanted != user.login and session.scalar(select(User.id).where(User.login == wanted)):
+        check.fail("login", f"The login '{wanted}' is already taken.")
+    check.done()
+    changes: dict[str, list[object]] = {"database_login": [None, wanted]}
+    if wanted != user.login:
+        changes["login"] = [user.login, wanted]
+        user.login = wanted
+        flush(session, "user", user.id)
+    audit.record(session, actor, "user", user.id, "grant_login", changes)
     return user_row(user)
