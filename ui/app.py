@@ -22,6 +22,7 @@ from mappa_desktop.paths import demo_database_path, sqlite_url
 from mappa_desktop.services import people
 from mappa_desktop.services.actor import Actor
 from ui import messages, ui_state
+from ui.app_icon import app_icon
 from ui.bus import ChangeBus
 from ui.context import AppContext
 from ui.crash import configure_logging, install_excepthook
@@ -141,6 +142,9 @@ class Launcher:
         window = MainWindow(ctx)
         window.database_switch_requested.connect(self.ask_for_database)
         window.demo_requested.connect(self.load_demo)
+        window.reopen_requested.connect(
+            lambda: self.open(url, on_failed=lambda m: self._show_error(self.window, m))
+        )
         self.window = window
         window.show()
         if old is not None:
@@ -244,6 +248,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     app.setApplicationName("mappa-desktop")
     app.setOrganizationName("mappa-desktop")
     app.setApplicationDisplayName("mappa-desktop")
+    app.setDesktopFileName("mappa-desktop")  # the menu entry (mappa-desktop desktop-entry)
+    app.setWindowIcon(app_icon())
     try:
         url = sqlite_url(demo_database_path()) if args.demo else resolve_url(args.database)
     except StorageError as exc:
