@@ -14,17 +14,24 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from mappa_desktop.domain.enums import Role
 from ui import messages, ui_state
+from ui.backup_actions import BackupActions
 from ui.context import AppContext
+from ui.dialogs.guide import add_guide_button
 from ui.live import LiveRefresh
 from ui.views.actions_page import ActionsPage
 from ui.views.case_list import CaseList
 from ui.views.meetings_page import MeetingsPage
+from ui.views.referrals_page import ReferralsPage
+from ui.views.start_page import StartPageWidget
+from ui.views.statistics_page import StatisticsPage
 from ui.views.welcome import WelcomePanel
 
 SHORTCUTS_HELP = """<h3>Keyboard shortcuts</h3>
 <table cellpadding="3">
 <tr><td><b>Ctrl+1 / Ctrl+2 / Ctrl+3</b></td><td>Cases / Meetings / Actions</td></tr>
+<tr><td><b>Ctrl+0 / Ctrl+4 / Ctrl+5</b></td><td>Today / Referrals / Statistics</td></tr>
 <tr><td><b>Ctrl+F</b></td><td>Find a case (filter as you type)</td></tr>
 <tr><td><b>Enter</b></td><td>Open the selected case</td></tr>
 <tr><td><b>Ctrl+S</b></td><td>Save the open form</td></tr>
@@ -42,14 +49,18 @@ SHORTCUTS_HELP = """<h3>Keyboard shortcuts</h3>
 <tr><td><b>Ctrl+D</b> (meeting)</td><td>Jump to the case's decisions</td></tr>
 <tr><td><b>Ctrl+Shift+K</b> (meeting)</td><td>Sign-off checklist</td></tr>
 <tr><td><b>Ctrl+/</b> (meeting)</td><td>Meeting shortcuts</td></tr>
-<tr><td><b>F1</b></td><td>This list</td></tr>
+<tr><td><b>F1</b></td><td>This list; <b>User guide</b> below opens the guide</td></tr>
 <tr><td><b>Ctrl+Q</b></td><td>Quit</td></tr>
 </table>"""
+
+
+FIXED_TABS = 6  # Cases, Meetings, Actions, Today, Referrals, Statistics: never closed
 
 
 class MainWindow(QMainWindow):
     database_switch_requested = Signal()
     demo_requested = Signal()
+    reopen_requested = Signal()  # open this database again (after File › Restore from backup…)
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -68,7 +79,14 @@ class MainWindow(QMainWindow):
         self.tabs.addTab(self.case_list, "&Cases")
         self.tabs.addTab(self.meetings, "&Meetings")
         self.tabs.addTab(self.actions_page, "&Actions")
-        for fixed in range(3):
+        # The co-ordinator's pages (no mnemonics: Ctrl+0 / Ctrl+4 / Ctrl+5 reach them).
+        self.start_page = StartPageWidget(ctx)
+        self.referrals_page = ReferralsPage(ctx)
+        self.statistics_page = StatisticsPage(ctx)
+        self.tabs.addTab(self.start_page, "Today")
+        self.tabs.addTab(self.referrals_page, "Referrals")
+        self.tabs.addTab(self.statistics_page, "Statistics")
+        for fixed in range(FIXED_TABS):
             self.tabs.tabBar().setTabButton(
                 fixed, self.tabs.tabBar().ButtonPosition.RightSide, None
             )
@@ -96,6 +114,8 @@ class MainWindow(QMainWindow):
         self._connect_signals()
         if not ui_state.restore_window(self):
             self.resize(1280, 800)
+        if ctx.actor.has(Role.COORDINATOR, Role.CHAIR):
+            self.tabs.setCurrentWidget(self.start_page)  # the day's work comes first
 
     # ----- construction --------------------------------------------------------------------
     def _build_status_bar(self) -> None:
@@ -138,6 +158,8 @@ class MainWindow(QMainWindow):
         self.demo_action = self._action("Load &demo data…", None, self.demo_requested.emit)
         file_menu.addAction(self.demo_action)
         file_menu.addSeparator()
+        self.backup_actions = BackupActions(self, file_menu)  # Back up… / Restore from backup…
+        file_menu.addSeparator()
         file_menu.addAction(self._action("&Quit", QKeySequence.StandardKey.Quit, self.close))
 
         edit_menu = menu.addMenu("&Edit")
@@ -149,13 +171,16 @@ class MainWindow(QMainWindow):
         )
 
         view_menu = menu.addMenu("&View")
-        for number, title in enumerate(("&Cases", "&Meetings", "&Actions")):
+        for title, key, page in (
+            ("&Cases", "Ctrl+1", self.case_list),
+            ("&Meetings", "Ctrl+2", self.meetings),
+            ("&Actions", "Ctrl+3", self.actions_page),
+            ("&Today", "Ctrl+0", self.start_page),
+            ("&Referrals", "Ctrl+4", self.referrals_page),
+            ("&Statistics", "Ctrl+5", self.statistics_page),
+        ):
             view_menu.addAction(
-                self._action(
-                    title,
-                    f"Ctrl+{number + 1}",
-                    lambda _c=False, n=number: self.tabs.setCurrentIndex(n),
-                )
+                self._action(title, key, lambda _c=False, p=page: self.show_page(p))
             )
         view_menu.addSeparator()
         view_menu.addAction(
@@ -185,6 +210,18 @@ class MainWindow(QMainWindow):
         self.case_list.loaded.connect(self._on_cases_loaded)
         self.actions_page.case_opened.connect(self.open_case)
         self.meetings.meeting_opened.connect(self.open_meeting)
+        self.start_page.case_opened.connect(self.open_case)
+        self.start_page.meeting_opened.connect(self.open_meeting)
+        self.start_page.referral_opened.connect(self.show_referral)
+        self.start_page.agency_actions_opened.connect(self.show_agency_actions)
+        self.referrals_page.case_opened.connect(self.open_case)
+        for changed in (
+            self.ctx.bus.cases_changed,
+            self.ctx.bus.meetings_changed,
+            self.ctx.bus.actions_changed,
+        ):
+            changed.connect(lambda _ids: self.start_page.reload())
+        self.ctx.bus.cases_changed.connect(lambda _ids: self.referrals_page.reload())
         self.tabs.tabCloseRequested.connect(self._close_tab)
         self.ctx.runner.busy_changed.connect(self.busy.setVisible)
         self.ctx.bus.cases_changed.connect(lambda _ids: self.case_list.reload())
@@ -199,6 +236,28 @@ class MainWindow(QMainWindow):
         self.case_list.reload()
         self.meetings.reload()
         self.actions_page.reload()
+        self.start_page.reload()
+        self.referrals_page.reload()
+        self.statistics_page.reload()
+
+    def show_page(self, page: QWidget) -> None:
+        """Bring a page forward with the focus inside it (its shortcuts then act)."""
+        self.tabs.setCurrentWidget(page)
+        focus_first = getattr(page, "focus_first", None)
+        if callable(focus_first):
+            focus_first()
+
+    def show_referral(self, referral_id: int) -> None:
+        self.show_page(self.referrals_page)
+        if self.referrals_page.select_referral(referral_id):
+            self.referrals_page.table.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def show_agency_actions(self, agency: str) -> None:
+        """The Actions page filtered to one agency's open actions."""
+        combo = self.actions_page.agency_combo
+        combo.setCurrentIndex(max(combo.findData(agency), 0))
+        self.tabs.setCurrentWidget(self.actions_page)
+        self.actions_page.table.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def start_live_refresh(self) -> None:
         """Follow other users' changes (until the window closes or the database is switched)."""
@@ -223,14 +282,13 @@ class MainWindow(QMainWindow):
         self.offline_banner.setVisible(True)
 
     def focus_case_filter(self) -> None:
-        self.tabs.setCurrentIndex(0)
-        self.case_list.filter_edit.setFocus(Qt.FocusReason.ShortcutFocusReason)
-        self.case_list.filter_edit.selectAll()
+        self.show_page(self.case_list)
 
     def _on_cases_loaded(self, count: int) -> None:
         self.welcome.setVisible(False)
         if count == 0 and not self.welcome.dismissed:
             self.case_list.show_banner(self.welcome)
+            self.tabs.setCurrentWidget(self.case_list)  # an empty database: offer demo data
 
     def _on_fresh_chosen(self) -> None:
         self.welcome.setVisible(False)
@@ -253,7 +311,7 @@ class MainWindow(QMainWindow):
         opened = self._meeting_views
         existing = opened.get(meeting_id)
         if existing is not None and self.tabs.indexOf(existing) >= 0:
-            self.tabs.setCurrentWidget(existing)
+            self.show_page(existing)
             return
         from ui.views.meeting import MeetingView  # the meeting screen loads on first use
 
@@ -264,7 +322,7 @@ class MainWindow(QMainWindow):
         )
         opened[meeting_id] = view
         self.tabs.addTab(view, view.tab_title())
-        self.tabs.setCurrentWidget(view)
+        self.show_page(view)  # the focus on the first field, not on a status button
 
     def _retitle(self, record: QWidget, title: str) -> None:
         index = self.tabs.indexOf(record)
@@ -272,11 +330,11 @@ class MainWindow(QMainWindow):
             self.tabs.setTabText(index, title)
 
     def close_current_record(self) -> None:
-        if self.tabs.currentIndex() >= 3:
+        if self.tabs.currentIndex() >= FIXED_TABS:
             self._close_tab(self.tabs.currentIndex())
 
     def _close_tab(self, index: int) -> None:
-        if index < 3:
+        if index < FIXED_TABS:
             return
         widget = self.tabs.widget(index)
         if widget is None:
@@ -308,7 +366,8 @@ class MainWindow(QMainWindow):
         ]
 
     def show_shortcuts(self) -> None:
-        messages.show_info(self, "Keyboard shortcuts", SHORTCUTS_HELP)
+        box = messages.show_info(self, "Keyboard shortcuts", SHORTCUTS_HELP)
+        add_guide_button(box, self)
 
     def show_about(self) -> None:
         messages.show_info(

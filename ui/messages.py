@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox, QWidget
 from sqlalchemy import exc as sa_exc
 
@@ -81,4 +82,24 @@ def ask(
     box.setDefaultButton(default)
     box.finished.connect(lambda _r: on_answer(box.standardButton(box.clickedButton())))
     box.open()
+    return box
+
+
+def confirm(
+    parent: QWidget | None, title: str, text: str, action: str, on_yes: Callable[[], None]
+) -> QMessageBox:
+    """Ask before an irreversible or state-changing step. The focus starts on Cancel, the safe
+    choice: Enter or Esc there does nothing; ``action`` names the step on the other button."""
+    box = QMessageBox(
+        QMessageBox.Icon.Question, title, text, QMessageBox.StandardButton.NoButton, parent
+    )
+    box.setObjectName("confirmBox")
+    box.setTextFormat(Qt.TextFormat.PlainText)  # the text may quote what a user typed
+    go = box.addButton(action, QMessageBox.ButtonRole.AcceptRole)
+    cancel = box.addButton(QMessageBox.StandardButton.Cancel)
+    box.setDefaultButton(cancel)
+    box.setEscapeButton(cancel)
+    box.finished.connect(lambda _r: on_yes() if box.clickedButton() is go else None)
+    box.open()
+    cancel.setFocus(Qt.FocusReason.OtherFocusReason)
     return box

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QMessageBox, QWidget
 
 from mappa_desktop.domain.enums import Role
 from mappa_desktop.journal import Journal
@@ -127,3 +127,17 @@ def police_id(db: Database) -> int:
         found = people.find_agency(s, "Police")
         assert found is not None
         return found.id
+
+
+def open_confirmation(parent: QWidget) -> QMessageBox:
+    """The confirmation (``ui.messages.confirm``) the last step opened over ``parent``."""
+    boxes = [b for b in parent.findChildren(QMessageBox, "confirmBox") if b.isVisible()]
+    assert len(boxes) == 1, f"expected one confirmation, found {len(boxes)}"
+    return boxes[0]
+
+
+def confirm_step(parent: QWidget) -> None:
+    """Press the button that goes ahead in the confirmation the last step opened."""
+    box = open_confirmation(parent)
+    go = [b for b in box.buttons() if box.buttonRole(b) == QMessageBox.ButtonRole.AcceptRole]
+    go[0].click()

@@ -15,7 +15,7 @@ from mappa_desktop.services.actor import Actor
 from tests.conftest import Database, make_user
 from ui.bus import ChangeBus
 from ui.context import AppContext
-from ui.main_window import MainWindow
+from ui.main_window import FIXED_TABS, MainWindow
 from ui.tasks import SyncPool, TaskRunner
 
 pytestmark = pytest.mark.gui
@@ -112,7 +112,7 @@ def test_filter_as_you_type_then_enter_opens_the_case(
     with qtbot.waitSignal(window.case_list.case_opened) as opened:
         qtbot.keyClick(window.case_list.table, Qt.Key.Key_Return)
     assert opened.args == [ids[2]]
-    assert window.tabs.count() == 4
+    assert window.tabs.count() == FIXED_TABS + 1
 
 
 def test_empty_database_offers_demo_data(

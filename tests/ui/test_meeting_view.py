@@ -44,6 +44,7 @@ from tests.mappa_desktop.factories_meetings import MEETING_DAY, add_risk, agency
 from tests.ui.meeting_helpers import (
     FAST,
     chair,
+    confirm_step,
     context,
     journal_for,
     scheduled_meeting,
@@ -290,6 +291,7 @@ def test_journey_level_2_meeting_with_three_cases_from_the_keyboard(
     view.close_button.click()
     assert view.data.detail.meeting.status is MeetingStatus.DRAFT
     view.submit_button.click()
+    confirm_step(view)  # submitting asks first
     refusal = view.checklist_page.refusal
     assert view.stack.currentWidget() is view.checklist_page
     assert refusal.isVisibleTo(view)
@@ -308,6 +310,7 @@ def test_journey_level_2_meeting_with_three_cases_from_the_keyboard(
     type_text(case.decisions.rationale, "Keep at Level 2 while the disclosure is made.")
     case.decisions.record_button.click()
     view.submit_button.click()
+    confirm_step(view)  # submitting asks first
     assert view.status_error.isHidden(), view.status_error.text()
     assert view.data.detail.meeting.status is MeetingStatus.AWAITING_SIGN_OFF
 
@@ -398,6 +401,7 @@ def test_checklist_refuses_each_incomplete_case_with_a_sentence(
     qtbot.addWidget(view)
     view.show()
     view.submit_button.click()
+    confirm_step(view)  # submitting asks first
     text = view.checklist_page.refusal.text()
     assert view.stack.currentWidget() is view.checklist_page
     assert "The confidentiality and diversity statement has not been confirmed" in text

@@ -22,6 +22,7 @@ from reports import signing
 from reports.stamp import read_stamp
 from tests.conftest import Database, make_user
 from tests.mappa_desktop.factories_meetings import Ready, ready_meeting
+from tests.ui.meeting_helpers import confirm_step
 from ui import messages
 from ui.bus import ChangeBus
 from ui.context import AppContext
@@ -146,6 +147,7 @@ def test_sign_off_changes_the_status_in_the_database(
     window = open_window(qtbot, ctx, ready.meeting_id)
     with qtbot.waitSignal(ctx.bus.meetings_changed, timeout=10_000) as changed:
         qtbot.mouseClick(window.sign_button, Qt.MouseButton.LeftButton)
+        confirm_step(window)  # “Sign off” asks first
     assert changed.args == [{ready.meeting_id}]
     with sqlite_db.sessions() as s:
         assert meetings.get_meeting_row(s, ready.meeting_id).status is MeetingStatus.SIGNED_OFF
@@ -178,6 +180,7 @@ def test_sign_off_with_a_certificate_stores_the_signed_preview(
     assert window.certificate.password.echoMode() == window.certificate.password.EchoMode.Password
     assert window.sign_button.isEnabled()
     qtbot.mouseClick(window.sign_button, Qt.MouseButton.LeftButton)
+    confirm_step(window)  # “Sign off” asks first
     with sqlite_db.sessions() as s:
         stored = issued.minutes_signature(s, ready.meeting_id)
         record = minutes.get_minutes(s, ready.meeting_id)
@@ -206,6 +209,7 @@ def test_sign_off_is_refused_when_the_minutes_changed_after_the_preview(
             rationale="Added after the preview.",
         )
     qtbot.mouseClick(window.sign_button, Qt.MouseButton.LeftButton)
+    confirm_step(window)  # “Sign off” asks first
     assert len(errors) == 1 and "changed after this preview" in errors[0]
     with sqlite_db.sessions() as s:
         assert minutes.get_minutes(s, ready.meeting_id) is None
@@ -222,6 +226,7 @@ def test_wrong_certificate_password_is_explained_and_nothing_is_signed(
     window.certificate.path.setText(str(cert))
     window.certificate.password.setText("not the password")
     qtbot.mouseClick(window.sign_button, Qt.MouseButton.LeftButton)
+    confirm_step(window)  # “Sign off” asks first
     assert len(errors) == 1 and "password is wrong" in errors[0]
     with sqlite_db.sessions() as s:
         assert minutes.get_minutes(s, ready.meeting_id) is None

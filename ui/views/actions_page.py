@@ -5,12 +5,10 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QPalette
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QApplication,
     QComboBox,
     QHBoxLayout,
     QLabel,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -20,6 +18,8 @@ from ui import messages, ui_state
 from ui.context import AppContext
 from ui.models.dto_table import Column, DtoTableModel, size_columns
 from ui.tasks import Progress
+from ui.views.row_opener import RowOpener
+from ui.widgets.tables import focus_rows, row_table
 
 
 def _overdue_brush() -> QBrush:
@@ -60,14 +60,9 @@ class ActionsPage(QWidget):
         self.owner_combo.setAccessibleName("Filter actions by owner")
         owner_label = QLabel("O&wner:")
         owner_label.setBuddy(self.owner_combo)
-        self.table = QTableView()
-        self.table.setAccessibleName("Open actions")
-        self.table.setModel(self.model)
+        self.table = row_table("Open actions", self.model)
         self.table.setSortingEnabled(True)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setAlternatingRowColors(True)
-        self.table.verticalHeader().setVisible(False)
         size_columns(self.table, (18, 28, 40, 24, 26, 14), stretch=2)
         self.status_label = QLabel("Loading actions…")
         bar = QHBoxLayout()
@@ -84,9 +79,7 @@ class ActionsPage(QWidget):
         self.table.sortByColumn(0, Qt.SortOrder.AscendingOrder)
         self.agency_combo.currentIndexChanged.connect(self._apply_filter)
         self.owner_combo.currentIndexChanged.connect(self._apply_filter)
-        self.table.doubleClicked.connect(
-            lambda index: self.case_opened.emit(self.model.row_at(index.row()).case_id)
-        )
+        RowOpener(self.table, lambda action: self.case_opened.emit(action.case_id))
 
     def reload(self) -> None:
         today = self._ctx.today()
@@ -143,6 +136,10 @@ class ActionsPage(QWidget):
     def _on_failed(self, exc: Exception) -> None:
         self.status_label.setText("The actions could not be loaded.")
         messages.show_error(self, "Actions", exc)
+
+    def focus_first(self) -> None:
+        """Ctrl+3: the focus on the selected action (Enter opens its case)."""
+        focus_rows(self.table, self.agency_combo)
 
     def save_state(self) -> None:
         ui_state.save_header(self.table.horizontalHeader(), "actions")

@@ -5,14 +5,12 @@ from __future__ import annotations
 from PySide6.QtCore import QEvent, QModelIndex, QObject, Qt, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QCheckBox,
     QComboBox,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QLineEdit,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -22,9 +20,12 @@ from ui import messages, ui_state
 from ui.context import AppContext
 from ui.models.case_table import CaseFilter, CaseTableModel
 from ui.tasks import Progress
+from ui.widgets.tables import focus_rows, row_table
 
 HEADER_KEY = "case_list"
 FIRST_SCREEN = 60  # cases shown at once while the whole register loads
+PANEL_LEVELS = "2+3"  # the level filter's "Levels 2 and 3" choice
+RESULT_KEYS = (Qt.Key.Key_Down, Qt.Key.Key_Return, Qt.Key.Key_Enter)  # find box -> results
 
 
 class CaseListView(QWidget):
@@ -36,12 +37,13 @@ class CaseListView(QWidget):
         self.filter_edit.setPlaceholderText("Name, alias or identifier (PNC, CRN, ViSOR, NOMIS)")
         self.filter_edit.setClearButtonEnabled(True)
         self.filter_edit.setAccessibleName("Filter cases")
-        filter_label = QLabel("&Find:")
+        filter_label = QLabel("F&ind:")  # Alt+F is the File menu
         filter_label.setBuddy(self.filter_edit)
 
         self.level_combo = QComboBox()
         self.level_combo.setAccessibleName("Level filter")
         self.level_combo.addItem("All levels", None)
+        self.level_combo.addItem("Level 2 or 3", PANEL_LEVELS)
         for level in (1, 2, 3):
             self.level_combo.addItem(f"Level {level}", level)
         level_label = QLabel("&Level:")
@@ -67,15 +69,10 @@ class CaseListView(QWidget):
         self.count_label = QLabel("Loading cases…")
         self.count_label.setAccessibleName("Number of cases shown")
 
-        self.table = QTableView()
-        self.table.setAccessibleName("Cases")
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table = row_table("Cases")
         self.table.setAlternatingRowColors(True)
         self.table.setSortingEnabled(True)
         self.table.setWordWrap(False)
-        self.table.verticalHeader().setVisible(False)
         self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         self.table.horizontalHeader().setStretchLastSection(True)
         self.table.horizontalHeader().setSectionsMovable(True)
@@ -138,6 +135,7 @@ class CaseList(CaseListView):
         self.overdue_check.toggled.connect(self._on_filter_changed)
         self.table.doubleClicked.connect(self._on_table_activated)
         self.table.installEventFilter(self)
+        self.filter_edit.installEventFilter(self)
         self.model.modelReset.connect(self._update_count)
 
     # ----- loading -------------------------------------------------------------------------
@@ -204,7 +202,8 @@ class CaseList(CaseListView):
         self.model.set_filter(
             CaseFilter(
                 text=self.filter_edit.text(),
-                level=self.level_combo.currentData(),
+                level=level if isinstance(level := self.level_combo.currentData(), int) else None,
+                panel_only=self.level_combo.currentData() == PANEL_LEVELS,
                 category=self.category_combo.currentData(),
                 lead_agency=self.agency_combo.currentData(),
                 overdue_only=self.overdue_check.isChecked(),
@@ -225,11 +224,20 @@ class CaseList(CaseListView):
             self.count_label.setText(f"{shown:,} of {total:,} cases match")
 
     # ----- opening -------------------------------------------------------------------------
+    def focus_first(self) -> None:
+        """Ctrl+1 (and Ctrl+F): the focus in the find box, its text selected to type over."""
+        self.filter_edit.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.filter_edit.selectAll()
+
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
-        if watched is self.table and event.type() == QEvent.Type.KeyPress:
+        if event.type() == QEvent.Type.KeyPress:
             assert isinstance(event, QKeyEvent)
-            if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            key = event.key()
+            if watched is self.table and key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
                 self._on_table_activated(self.table.currentIndex())
+                return True
+            if watched is self.filter_edit and key in RESULT_KEYS:
+                focus_rows(self.table)  # from the find box to what it found
                 return True
         return super().eventFilter(watched, event)
 

@@ -26,6 +26,7 @@ from mappa_desktop.domain.errors import NotFound
 from ui import messages
 from ui.context import AppContext
 from ui.tasks import Progress
+from ui.user_text import shown
 from ui.views.record.common import (
     MAIN_WINDOW_KEYS,
     assign_mnemonics,
@@ -35,6 +36,7 @@ from ui.views.record.common import (
     mnemonic_text,
     mnemonic_widgets,
 )
+from ui.views.record.coordination_tabs import CaseEventsTab, ChronologyTab
 from ui.views.record.data import RecordData, load_record
 from ui.views.record.details_tab import CUSTODY_LABELS, DetailsTab
 from ui.views.record.form_base import RecordForm
@@ -50,8 +52,12 @@ TAB_TITLES = (
     "Meetings",
     "Actions",
     "Audit",
+    "Key events",
+    "Whole chronology",
 )
-DETAILS, REGISTRATION, RISK, RMP, MEETINGS, ACTIONS, AUDIT = range(len(TAB_TITLES))
+DETAILS, REGISTRATION, RISK, RMP, MEETINGS, ACTIONS, AUDIT, EVENTS, CHRONOLOGY = range(
+    len(TAB_TITLES)
+)
 LOADING_PAGE, ERROR_PAGE, CONTENT_PAGE = range(3)
 
 
@@ -116,6 +122,8 @@ class CaseRecord(QWidget):
         self.meetings_tab = MeetingsTab()
         self.actions_tab = ActionsTab()
         self.audit_tab = AuditTab()
+        self.events_tab = CaseEventsTab(self.ctx, self.case_id)
+        self.chronology_tab = ChronologyTab(self.ctx, self.case_id)
         self.tabs = QTabWidget()
         self.tabs.setAccessibleName("Case record sections")
         used: set[str] = set()
@@ -128,6 +136,8 @@ class CaseRecord(QWidget):
             self.meetings_tab,
             self.actions_tab,
             self.audit_tab,
+            self.events_tab,
+            self.chronology_tab,
         )
         for page, title in zip(pages, TAB_TITLES, strict=True):
             text = mnemonic_text(title, used, MAIN_WINDOW_KEYS)
@@ -219,7 +229,7 @@ class CaseRecord(QWidget):
     def _on_loaded(self, data: RecordData) -> None:
         self._loading = False
         self.data = data
-        self.name_label.setText(data.case.display_name)
+        self.name_label.setText(shown(data.case.display_name))
         self.summary_label.setText(summary_text(data))
         self.details.set_data(data)
         self.registration.set_data(data)
@@ -228,6 +238,8 @@ class CaseRecord(QWidget):
         self.meetings_tab.set_data(data)
         self.actions_tab.set_data(data)
         self.audit_tab.set_data(data)
+        self.events_tab.reload()
+        self.chronology_tab.reload()
         self.stack.setCurrentIndex(CONTENT_PAGE)
         self._update_title()
         self.loaded.emit()

@@ -8,11 +8,9 @@ from __future__ import annotations
 from PySide6.QtCore import QEvent, QModelIndex, QObject, Qt, Signal
 from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QHBoxLayout,
     QLabel,
     QPushButton,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -23,6 +21,7 @@ from ui import messages, ui_state
 from ui.context import AppContext
 from ui.models.dto_table import Column, DtoTableModel
 from ui.tasks import Progress
+from ui.widgets.tables import focus_rows, row_table
 
 STATUS_LABELS = {
     "planned": "Planned",
@@ -63,15 +62,9 @@ class MeetingsPage(QWidget):
         self._dialogs: list[QWidget] = []
         self._select_after_load: int | None = None
         self.model: DtoTableModel[MeetingListRow] = DtoTableModel(MEETING_COLUMNS)
-        self.table = QTableView()
-        self.table.setAccessibleName("Meetings")
-        self.table.setModel(self.model)
+        self.table = row_table("Meetings", self.model)
         self.table.setSortingEnabled(True)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setAlternatingRowColors(True)
-        self.table.verticalHeader().setVisible(False)
         self.table.horizontalHeader().setStretchLastSection(True)
         self.new_button = QPushButton("&New meeting… (Ctrl+N)")
         self.new_button.setObjectName("newMeeting")
@@ -154,6 +147,10 @@ class MeetingsPage(QWidget):
                 self._on_activated(self.table.currentIndex())
                 return True
         return super().eventFilter(watched, event)
+
+    def focus_first(self) -> None:
+        """Ctrl+2: the focus on the selected meeting (Enter opens it, Ctrl+E its agenda)."""
+        focus_rows(self.table, self.new_button)
 
     def selected_meeting_id(self) -> int | None:
         index = self.table.currentIndex()

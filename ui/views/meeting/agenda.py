@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from PySide6.QtCore import QAbstractItemModel, QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QDialog,
     QDialogButtonBox,
     QHBoxLayout,
@@ -32,7 +31,9 @@ from ui import messages
 from ui.context import AppContext
 from ui.models.dto_table import Column, DtoTableModel
 from ui.tasks import Progress
+from ui.user_text import shown
 from ui.views.meeting.common import error_label, show_error
+from ui.widgets.tables import row_table
 
 REASON_TEXT = {
     AgendaReason.NEW_REFERRAL: "New referral",
@@ -74,13 +75,7 @@ FOUND_COLUMNS: list[Column[Found]] = [
 
 
 def _table(name: str, model: QAbstractItemModel) -> QTableView:
-    table = QTableView()
-    table.setAccessibleName(name)
-    table.setModel(model)
-    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    table.verticalHeader().setVisible(False)
+    table = row_table(name, model)
     table.horizontalHeader().setStretchLastSection(True)
     table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
     return table
@@ -277,7 +272,13 @@ class AgendaDialog(QDialog):
             meetings.remove_from_agenda(s, actor, disc)
             return None
 
-        self._write(work)
+        messages.confirm(
+            self,
+            "Remove from the agenda",
+            f"Take {shown(item.case.display_name)} off this meeting's agenda?",
+            "&Remove from agenda",
+            lambda: self._write(work),
+        )
 
     # ----- finding cases --------------------------------------------------------------------
     def _on_find(self) -> None:

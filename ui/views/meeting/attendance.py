@@ -6,10 +6,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from PySide6.QtCore import QModelIndex, Qt, Signal
-from PySide6.QtGui import QBrush, QColor
+from PySide6.QtCore import QEvent, QModelIndex, QObject, Qt, Signal
+from PySide6.QtGui import QBrush, QColor, QKeyEvent
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QGridLayout,
     QHBoxLayout,
@@ -17,7 +16,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
-    QTableView,
     QTextBrowser,
     QVBoxLayout,
     QWidget,
@@ -41,6 +39,7 @@ from ui.views.meeting.common import (
     set_combo,
     tame_combos,
 )
+from ui.widgets.tables import row_table
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,6 +128,7 @@ class AttendancePage(QWidget):
         super().__init__(parent)
         self.setObjectName("attendancePage")
         self._data: ScreenData | None = None
+        self._restoring = False  # reselecting after a reload: the form keeps what it holds
 
         # --- the statement ---
         statement = section("Confidentiality and diversity statement", "statementBox")
@@ -160,14 +160,8 @@ class AttendancePage(QWidget):
         self.warnings.setStyleSheet(WARNING_STYLE)
         self.warnings.setAccessibleName("Attendance warnings")
         self.model: DtoTableModel[AttendanceLine] = DtoTableModel(ATTENDANCE_COLUMNS, _highlight)
-        self.table = QTableView()
+        self.table = row_table("Attendance", self.model)
         self.table.setObjectName("attendanceTable")
-        self.table.setAccessibleName("Attendance")
-        self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.verticalHeader().setVisible(False)
         self.table.horizontalHeader().setStretchLastSection(True)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         for column, width in enumerate((220, 200, 150, 170, 60, 60)):
@@ -195,11 +189,11 @@ class AttendancePage(QWidget):
         self.record_button.setObjectName("recordAttendance")
         self.form_error = error_label("Attendance error")
         form = QGridLayout()
-        form.addWidget(buddy("A&gency:", self.agency), 0, 0)
+        form.addWidget(buddy("Agenc&y:", self.agency), 0, 0)
         form.addWidget(self.agency, 0, 1)
-        form.addWidget(buddy("&Person:", self.person), 0, 2)
+        form.addWidget(buddy("Perso&n:", self.person), 0, 2)
         form.addWidget(self.person, 0, 3)
-        form.addWidget(buddy("S&tatus:", self.status), 1, 0)
+        form.addWidget(buddy("&Status:", self.status), 1, 0)
         form.addWidget(self.status, 1, 1)
         form.addWidget(buddy("De&puty for:", self.deputy_for), 1, 2)
         form.addWidget(self.deputy_for, 1, 3)
@@ -238,8 +232,30 @@ class AttendancePage(QWidget):
         self.agency.currentIndexChanged.connect(self._on_agency_changed)
         self.status.currentIndexChanged.connect(self._on_status_changed)
         self.table.selectionModel().currentRowChanged.connect(self._on_row_changed)
-        for edit in (self.arrived, self.departed):
-            edit.returnPressed.connect(self._on_record_clicked)
+        for field in self.form_fields():
+            field.installEventFilter(self)  # Enter in any field of the form records the line
+
+    def form_fields(self) -> tuple[QWidget, ...]:
+        return (self.agency, self.person, self.status, self.deputy_for, self.arrived, self.departed)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
+        if (
+            event.type() == QEvent.Type.KeyPress
+            and isinstance(event, QKeyEvent)
+            and event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+            and watched in self.form_fields()
+        ):
+            self._on_record_clicked()
+            return True
+        return super().eventFilter(watched, event)
+
+    def form_recorded(self) -> None:
+        """The line reached the database: clear the person and times for the next attendee
+        (the agency and status stay, the next one is often from the same agency)."""
+        self.person.setCurrentIndex(0)
+        self.arrived.clear()
+        self.departed.clear()
+        self.agency.setFocus(Qt.FocusReason.OtherFocusReason)
 
     # ----- data -----------------------------------------------------------------------------
     def set_data(self, data: ScreenData) -> None:
@@ -258,14 +274,24 @@ class AttendancePage(QWidget):
         self.warnings.setText("\n".join(f"⚠ {w}" for w in warnings))
         self.warnings.setVisible(bool(warnings))
         selected = self.selected_line()
+        agency, person = self.agency.currentData(), self.person.currentData()
         self.model.set_rows(attendance_lines(data))
         fill_agencies(self.agency, data.agencies)
         self._on_agency_changed()
         fill_people(self.deputy_for, data.people, blank="(not a deputy)")
-        if selected is not None:
+        if selected is None:
+            if self.model.rowCount():
+                self.table.selectRow(0)
+            return
+        # A reload (a save here, or another user's change) keeps what the form holds.
+        self._restoring = True
+        try:
             self.select_key(selected.key)
-        elif self.model.rowCount():
-            self.table.selectRow(0)
+        finally:
+            self._restoring = False
+        set_combo(self.agency, agency)
+        self._on_agency_changed()
+        set_combo(self.person, person)
 
     def selected_line(self) -> AttendanceLine | None:
         index = self.table.currentIndex()
@@ -295,7 +321,7 @@ class AttendancePage(QWidget):
         self.deputy_for.setEnabled(is_deputy)
 
     def _on_row_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
-        if not current.isValid():
+        if not current.isValid() or self._restoring:
             return
         line = self.model.row_at(current.row())
         set_combo(self.agency, line.agency_id)

@@ -19,7 +19,6 @@ from typing import Any, Protocol
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QCheckBox,
     QComboBox,
     QFrame,
@@ -74,6 +73,7 @@ from ui.views.meeting.common import (
 )
 from ui.views.meeting.decisions import DecisionsBox
 from ui.views.meeting.risk_update import RiskUpdateForm
+from ui.widgets.tables import row_table
 
 ATTENDED_OR_REPORTED = frozenset(
     {AttendanceStatus.PRESENT, AttendanceStatus.DEPUTY, AttendanceStatus.REPORT_SUBMITTED}
@@ -444,14 +444,8 @@ ACTION_COLUMNS: list[Column[ActionRow]] = [
 
 
 def _table(name: str, model: DtoTableModel[Any], rows: int = 5) -> QTableView:
-    table = QTableView()
-    table.setAccessibleName(name)
-    table.setModel(model)
-    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    table = row_table(name, model)
     table.setWordWrap(True)
-    table.verticalHeader().setVisible(False)
     table.horizontalHeader().setStretchLastSection(True)
     table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
     table.setMinimumHeight(table.fontMetrics().lineSpacing() * (rows + 2))
@@ -591,6 +585,7 @@ class CasePage(QScrollArea):
         self.rmp_end = QPushButton("E&nd selected")
         self.rmp_error = error_label("Plan error")
         self.rmp_draft_state = draft_label("plan change", keep_space=True)
+        self._rmp_shown = ""  # the plan item text a selection put in the form
         rmp_layout = QVBoxLayout(self.rmp_box)
         rmp_layout.addWidget(self.rmp_summary)
         rmp_layout.addWidget(self.rmp_table)
@@ -627,7 +622,7 @@ class CasePage(QScrollArea):
         self.action_person = QComboBox()
         self.action_person.setAccessibleName("Owner")
         self.action_due = date_edit(meeting.meeting_date + timedelta(days=28), "Due date")
-        self.action_add = QPushButton("&Add action")
+        self.action_add = QPushButton("A&dd action")
         self.action_error = error_label("Action error")
         self.action_draft_state = draft_label("new action", keep_space=True)
         actions_layout = QVBoxLayout(self.actions_box)
@@ -862,10 +857,9 @@ class CasePage(QScrollArea):
         if str(value.get("rationale") or "").strip():
             return False
         text = str(value.get("text") or "").strip()
-        line = self._selected_rmp()
-        if line is not None and line.item is not None:
-            return text == line.item.text.strip()  # only selected, nothing typed
-        return not text
+        # Only an item shown by selecting it (or tabbing into the table), nothing typed: that
+        # holds even after a reload cleared the table's selection.
+        return not text or text == self._rmp_shown
 
     def set_rmp_value(self, value: FormValue) -> None:
         item_id = value.get("item_id")
@@ -940,6 +934,7 @@ class CasePage(QScrollArea):
         def fill() -> None:
             set_combo(self.rmp_pillar, line.pillar)
             self.rmp_text.setText(line.text)
+            self._rmp_shown = line.text.strip()
             set_combo(self.rmp_agency, item.responsible_agency_id)
 
         if hasattr(self, "rmp_draft"):
@@ -1024,6 +1019,7 @@ class CasePage(QScrollArea):
         self._write(work, self.rmp_error, lambda _r: self._clear_rmp())
 
     def _clear_rmp(self) -> None:
+        self._rmp_shown = ""
         self.rmp_text.clear()
         self.rmp_rationale.clear()
         self.rmp_draft.saved()

@@ -12,7 +12,6 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QCheckBox,
     QComboBox,
     QGridLayout,
@@ -23,7 +22,6 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPlainTextEdit,
     QPushButton,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -35,6 +33,7 @@ from mappa_desktop.services import discussions
 from mappa_desktop.services.actor import Actor
 from mappa_desktop.services.discussions import DecisionRow
 from mappa_desktop.services.meetings import AgendaItem
+from ui import messages, user_text
 from ui.models.dto_table import Column, DtoTableModel
 from ui.views.meeting.autosave import (
     AutoSaveHub,
@@ -60,6 +59,7 @@ from ui.views.meeting.common import (
     to_qdate,
 )
 from ui.views.record.registration_tab import CRITERIA, CRITERIA_SHORT
+from ui.widgets.tables import row_table
 
 if TYPE_CHECKING:
     from ui.views.meeting.case_page import Writer
@@ -263,15 +263,9 @@ class DecisionsBox(QGroupBox):
         self._rosh_seen: tuple[RoshLevel | None] | None = None
 
         self.model: DtoTableModel[DecisionRow] = DtoTableModel(DECISION_COLUMNS)
-        self.table = QTableView()
+        self.table = row_table("Decisions recorded", self.model)
         self.table.setObjectName("decisionsTable")
-        self.table.setAccessibleName("Decisions recorded")
-        self.table.setModel(self.model)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setWordWrap(True)
-        self.table.verticalHeader().setVisible(False)
         self.table.horizontalHeader().setStretchLastSection(True)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         for column, width in enumerate((110, 190, 260, 220)):
@@ -661,7 +655,14 @@ class DecisionsBox(QGroupBox):
             discussions.remove_decision(s, actor, decision.id, expected_version=decision.version)
             return None
 
-        self._write(work, self.error)
+        messages.confirm(
+            self,
+            "Remove the decision",
+            f"Remove the {DECISION_LABELS[decision.kind].lower()} decision "
+            f"“{user_text.shown(decision.outcome)}” from this case's minutes?",
+            "&Remove decision",
+            lambda: self._write(work, self.error),
+        )
 
     def _on_dissent_agency(self, *_args: object) -> None:
         fill_people(

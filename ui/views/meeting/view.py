@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, time
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
@@ -526,6 +526,17 @@ class MeetingView(QWidget):
             self.notice.setVisible(True)
 
     # ----- navigation and shortcuts ---------------------------------------------------------
+    def focus_first(self) -> None:
+        """Opening the meeting: the focus on the page shown (on the attendance page its list,
+        where Ctrl+P marks someone present), never on a button that changes the status."""
+        page = self.stack.currentWidget()
+        if page is self.attendance_page or page is None:
+            self.attendance_page.table.setFocus(Qt.FocusReason.OtherFocusReason)
+        elif isinstance(page, CasePage):
+            page.header.setFocus(Qt.FocusReason.OtherFocusReason)
+        else:
+            self.nav.setFocus(Qt.FocusReason.OtherFocusReason)
+
     def _on_nav_changed(self, row: int) -> None:
         entries = self.entries()
         if 0 <= row < len(entries):
@@ -660,7 +671,14 @@ class MeetingView(QWidget):
                 then()
 
     def submit(self) -> None:
-        self._after_saved(self._submit_now)
+        messages.confirm(
+            self,
+            "Submit for sign-off",
+            "Submit these minutes to the chair for sign-off? They can be changed again only if "
+            "the chair returns them to draft.",
+            "&Submit for sign-off",
+            lambda: self._after_saved(self._submit_now),
+        )
 
     def _submit_now(self) -> None:
         meeting_id = self.meeting_id
@@ -697,13 +715,24 @@ class MeetingView(QWidget):
 
     def _on_record_attendance(self, values: dict[str, Any]) -> None:
         page = self.attendance_page
-        try:
-            arrived = parse_time(values.pop("arrived"))
-            departed = parse_time(values.pop("departed"))
-        except ValueError:
-            show_error(page.form_error, "Give the times as hh:mm, for example 09:30.")
-            return
-        self._record_attendance({**values, "arrived_at": arrived, "departed_at": departed})
+        times: dict[str, time | None] = {}
+        for field, key, name in (
+            ("arrived", "arrived_at", "Arrived"),
+            ("departed", "departed_at", "Left"),
+        ):
+            text = values.pop(field)
+            try:
+                times[key] = parse_time(text)
+            except ValueError:
+                show_error(
+                    page.form_error,
+                    f"{name}: “{text.strip()}” is not a time; give it as hh:mm, for example 09:30.",
+                )
+                focus = page.arrived if field == "arrived" else page.departed
+                focus.setFocus(Qt.FocusReason.OtherFocusReason)
+                focus.selectAll()
+                return
+        self._record_attendance({**values, **times}, page.form_recorded)
 
     def _on_mark_present(self, values: dict[str, Any]) -> None:
         if values.get("arrived_at") is None:
@@ -713,11 +742,14 @@ class MeetingView(QWidget):
             values["departed_at"] = None
         self._record_attendance(values)
 
-    def _record_attendance(self, values: dict[str, Any]) -> None:
+    def _record_attendance(
+        self, values: dict[str, Any], done: Callable[[], None] | None = None
+    ) -> None:
         meeting_id = self.meeting_id
         self._write(
             lambda s, actor: attendance.record_attendance(s, actor, meeting_id, **values),
             self.attendance_page.form_error,
+            None if done is None else lambda _row: done(),
         )
 
     # ----- state ----------------------------------------------------------------------------

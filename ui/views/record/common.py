@@ -11,7 +11,6 @@ from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import (
     QAbstractButton,
-    QAbstractItemView,
     QApplication,
     QFormLayout,
     QHBoxLayout,
@@ -26,6 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from mappa_desktop.services.actor import WRITER_ROLES, Actor
+from ui.widgets.tables import row_table
 
 # Alt+letter keys the main window already uses (its tabs &Cases, &Meetings, &Actions and its
 # menus &File, &Edit, &View, &Help): a label here must not take them.
@@ -354,15 +354,9 @@ class SaveBar(QWidget):
 
 
 def make_table(accessible_name: str, *, stretch_last: bool = True) -> QTableView:
-    table = QTableView()
-    table.setAccessibleName(accessible_name)
-    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    table = row_table(accessible_name)
     table.setAlternatingRowColors(True)
     table.setWordWrap(True)
-    table.setTabKeyNavigation(False)  # Tab leaves the table; arrows move inside it
-    table.verticalHeader().setVisible(False)
     table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
     table.horizontalHeader().setStretchLastSection(stretch_last)
     table.horizontalHeader().setDefaultAlignment(

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QFormLayout,
     QGroupBox,
@@ -148,6 +149,8 @@ class SignOffWindow(QWidget):
         layout = QHBoxLayout(self)
         layout.addWidget(splitter)
 
+        for keys in (QKeySequence(Qt.Key.Key_Escape), QKeySequence.StandardKey.Close):
+            QShortcut(keys, self).activated.connect(self.close)  # Esc and Ctrl+W close it
         self.sign_button.clicked.connect(self.sign_off)
         self.addendum_button.clicked.connect(self.add_addendum)
         self.distribute_button.clicked.connect(self.open_distribution)
@@ -277,6 +280,18 @@ class SignOffWindow(QWidget):
 
     # ----- actions -----------------------------------------------------------------------------
     def sign_off(self) -> None:
+        if self.data is None or self.sign_off_blocked_because():
+            return
+        messages.confirm(
+            self,
+            "Sign off the minutes",
+            "Sign off these minutes as shown in the preview? Signed-off minutes can never be "
+            "changed: a correction afterwards is an addendum.",
+            "&Sign off",
+            self._sign_off_now,
+        )
+
+    def _sign_off_now(self) -> None:
         if self.data is None or self.sign_off_blocked_because():
             return
         try:
