@@ -10,13 +10,11 @@ document information (see ``reports.stamp``). Every piece of user text goes thro
 from __future__ import annotations
 
 import io
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-from functools import cache
 from typing import Any
 
 from reportlab.lib import colors
-from reportlab.lib.enums import TA_CENTER
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
@@ -30,7 +28,6 @@ from reportlab.platypus import (
     PageTemplate,
     Spacer,
     Table,
-    TableStyle,
 )
 
 from mappa_desktop.domain.enums import (
@@ -42,6 +39,7 @@ from mappa_desktop.domain.enums import (
     RmpChange,
     RoshLevel,
 )
+from mappa_desktop.domain.text import contain_bidi
 from mappa_desktop.services.minutes_content import (
     ActionEntry,
     AddendumEntry,
@@ -64,15 +62,31 @@ from reports.labels import (
     label,
     yes_no,
 )
+from reports.layout import (
+    CONTENT_WIDTH,
+    MARGIN_BOTTOM,
+    MARGIN_TOP,
+    MARGIN_X,
+    MARKING,
+    PAGE_HEIGHT,
+    PAGE_WIDTH,
+    NumberedCanvas,
+)
+from reports.layout import FOOTER_INFO_Y as _FOOTER_INFO_Y
+from reports.layout import FOOTER_RULE_Y as _FOOTER_RULE_Y
+from reports.layout import GRID as _GRID
+from reports.layout import HEADER_INFO_Y as _HEADER_INFO_Y
+from reports.layout import HEADER_RULE_Y as _HEADER_RULE_Y
+from reports.layout import LABEL_FILL as _LABEL_FILL
+from reports.layout import MARKING_BOTTOM_Y as _MARKING_BOTTOM_Y
+from reports.layout import MARKING_TOP_Y as _MARKING_TOP_Y
+from reports.layout import fit_line as _fit
+from reports.layout import header_row as _header_row
+from reports.layout import heading as _heading
+from reports.layout import styles as _styles
+from reports.layout import table as _table
 from reports.stamp import Stamp, stamp_keywords
 from reports.text import Para, para_text, plain_text, user_paragraph
-
-MARKING = "OFFICIAL-SENSITIVE"
-PAGE_WIDTH, PAGE_HEIGHT = A4
-MARGIN_X = 18 * mm
-MARGIN_TOP = 22 * mm
-MARGIN_BOTTOM = 20 * mm
-CONTENT_WIDTH = PAGE_WIDTH - 2 * MARGIN_X
 
 DRAFT_NOTICE = "Draft - not signed off"
 SUMMARY_NOTE = (
@@ -81,9 +95,6 @@ SUMMARY_NOTE = (
 )
 WITHHELD_NOTE = "Restricted items in this section are not shown in this disclosure summary."
 
-_GRID = colors.HexColor("#9a9a9a")
-_HEADER_FILL = colors.HexColor("#e4e7ec")
-_LABEL_FILL = colors.HexColor("#f3f4f6")
 _CHANGE_FILL = {
     RmpChange.ADDED: colors.HexColor("#1f7a3a"),
     RmpChange.CHANGED: colors.HexColor("#a15c00"),
@@ -103,137 +114,10 @@ _ROSH_FILL = {
 Cell = Para | list[Flowable]  # a table cell: one paragraph or a list of flowables
 
 
-@dataclass(frozen=True, slots=True)
-class _Styles:
-    title: ParagraphStyle
-    subtitle: ParagraphStyle
-    h1: ParagraphStyle
-    h2: ParagraphStyle
-    h3: ParagraphStyle
-    body: ParagraphStyle
-    cell: ParagraphStyle
-    cell_bold: ParagraphStyle
-    tag: ParagraphStyle
-    note: ParagraphStyle
-    warning: ParagraphStyle
-
-
-@cache
-def _styles() -> _Styles:
-    fonts.register_fonts()
-    base = ParagraphStyle("mappa-body", fontName=fonts.REGULAR, fontSize=9.5, leading=12.5)
-    cell = ParagraphStyle("mappa-cell", parent=base, fontSize=8.5, leading=10.5)
-    return _Styles(
-        title=ParagraphStyle(
-            "mappa-title", parent=base, fontName=fonts.BOLD, fontSize=16, leading=20
-        ),
-        subtitle=ParagraphStyle("mappa-subtitle", parent=base, fontSize=10.5, leading=14),
-        h1=ParagraphStyle(
-            "mappa-h1",
-            parent=base,
-            fontName=fonts.BOLD,
-            fontSize=13,
-            leading=16,
-            spaceBefore=10,
-            spaceAfter=5,
-        ),
-        h2=ParagraphStyle(
-            "mappa-h2",
-            parent=base,
-            fontName=fonts.BOLD,
-            fontSize=11,
-            leading=14,
-            spaceBefore=8,
-            spaceAfter=4,
-        ),
-        h3=ParagraphStyle(
-            "mappa-h3",
-            parent=base,
-            fontName=fonts.BOLD,
-            fontSize=9.5,
-            leading=12,
-            spaceBefore=5,
-            spaceAfter=3,
-        ),
-        body=ParagraphStyle("mappa-para", parent=base, spaceAfter=4),
-        cell=cell,
-        cell_bold=ParagraphStyle("mappa-cell-bold", parent=cell, fontName=fonts.BOLD),
-        tag=ParagraphStyle(
-            "mappa-tag",
-            parent=cell,
-            fontName=fonts.BOLD,
-            textColor=colors.white,
-            alignment=TA_CENTER,
-        ),
-        note=ParagraphStyle(
-            "mappa-note",
-            parent=base,
-            fontSize=8.5,
-            leading=11,
-            textColor=colors.HexColor("#333333"),
-            backColor=colors.HexColor("#eef2f7"),
-            borderPadding=4,
-            spaceBefore=4,
-            spaceAfter=8,
-        ),
-        warning=ParagraphStyle(
-            "mappa-warning",
-            parent=base,
-            fontName=fonts.BOLD,
-            textColor=colors.HexColor("#8a1c12"),
-            spaceAfter=4,
-        ),
-    )
-
-
 def _or_not_recorded(text: str, style: ParagraphStyle) -> Para:
     if text.strip():
         return user_paragraph(text, style)
     return Para(f"<i>{NOT_RECORDED}</i>", style)
-
-
-def _heading(markup: str, style: ParagraphStyle, keep: float = 35 * mm) -> list[Flowable]:
-    """A heading that never ends a page: a page break first when less than ``keep`` is left."""
-    return [CondPageBreak(keep), Para(markup, style)]
-
-
-def _table(
-    rows: list[list[Any]],
-    widths: Sequence[float],
-    *,
-    header: bool = True,
-    label_column: bool = False,
-    extra: Iterable[tuple[Any, ...]] = (),
-) -> Table:
-    """A bordered table of paragraph cells that splits between and inside rows."""
-    commands: list[tuple[Any, ...]] = [
-        ("GRID", (0, 0), (-1, -1), 0.4, _GRID),
-        # cells are paragraphs, but Table still sets its cell font (Helvetica by default)
-        ("FONT", (0, 0), (-1, -1), fonts.REGULAR, 8.5),
-        ("VALIGN", (0, 0), (-1, -1), "TOP"),
-        ("LEFTPADDING", (0, 0), (-1, -1), 3),
-        ("RIGHTPADDING", (0, 0), (-1, -1), 3),
-        ("TOPPADDING", (0, 0), (-1, -1), 2),
-        ("BOTTOMPADDING", (0, 0), (-1, -1), 3),
-    ]
-    if header:
-        commands.append(("BACKGROUND", (0, 0), (-1, 0), _HEADER_FILL))
-    if label_column:
-        commands.append(("BACKGROUND", (0, 0), (0, -1), _LABEL_FILL))
-    commands.extend(extra)
-    return Table(
-        rows,
-        colWidths=list(widths),
-        repeatRows=1 if header else 0,
-        splitInRow=1,
-        style=TableStyle(commands),
-        hAlign="LEFT",
-    )
-
-
-def _header_row(titles: Sequence[str]) -> list[Any]:
-    s = _styles()
-    return [Para(t, s.cell_bold) for t in titles]
 
 
 def _fields(pairs: Sequence[tuple[str, Cell]], label_width: float = 42 * mm) -> Table:
@@ -453,7 +337,7 @@ def _attendance(attendees: Sequence[AttendeeEntry]) -> list[Flowable]:
 
 def _case(case: CaseEntry, number: int, total: int, summary: bool) -> list[Flowable]:
     s = _styles()
-    name = f"{case.given_names} {case.family_name}".strip()
+    name = f"{contain_bidi(case.given_names)} {contain_bidi(case.family_name)}".strip()
     out: list[Flowable] = [
         *_heading(
             f"Case {number} of {total}: {_ut(name) if name else NOT_RECORDED}",
@@ -480,7 +364,8 @@ def _offender(case: CaseEntry) -> list[Flowable]:
     c = s.cell
     identifiers = "\n".join(f"{label(scheme)}: {value}" for scheme, value in case.identifiers)
     if case.no_fixed_abode:
-        address = "No fixed abode" + (f" (area: {case.address_area})" if case.address_area else "")
+        area = contain_bidi(case.address_area)
+        address = "No fixed abode" + (f" (area: {area})" if area else "")
     else:
         address = case.address_area
     short: list[tuple[str, Cell]] = [
@@ -893,43 +778,6 @@ def _addenda(addenda: Sequence[AddendumEntry]) -> list[Flowable]:
 # Pages
 
 
-class NumberedCanvas(Canvas):
-    """Defers each page until ``save`` so it can print "Page X of Y" (pretix pattern)."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self._pages: list[dict[str, Any]] = []
-
-    def showPage(self) -> None:  # noqa: N802 (ReportLab API)
-        self._pages.append(dict(self.__dict__))
-        self._startPage()  # type: ignore[attr-defined]
-
-    def save(self) -> None:
-        total = len(self._pages)
-        for state in self._pages:
-            self.__dict__.update(state)
-            self._draw_page_number(total)
-            super().showPage()
-        super().save()
-
-    def _draw_page_number(self, total: int) -> None:
-        self.setFont(fonts.REGULAR, 8)
-        self.setFillColor(colors.black)
-        self.drawRightString(
-            PAGE_WIDTH - MARGIN_X,
-            _FOOTER_INFO_Y,
-            f"Page {self._pageNumber} of {total}",  # type: ignore[attr-defined]
-        )
-
-
-_MARKING_TOP_Y = PAGE_HEIGHT - 9 * mm
-_HEADER_INFO_Y = PAGE_HEIGHT - 14 * mm
-_HEADER_RULE_Y = PAGE_HEIGHT - 16 * mm
-_FOOTER_RULE_Y = 15 * mm
-_FOOTER_INFO_Y = 11 * mm
-_MARKING_BOTTOM_Y = 5.5 * mm
-
-
 @dataclass(frozen=True, slots=True)
 class _PageText:
     left_header: str
@@ -937,26 +785,9 @@ class _PageText:
     left_footer: str
 
 
-def _fit(canvas: Canvas, text: str, x: float, y: float, width: float, right: bool) -> float:
-    """Draw one line of (already shaped) text in at most ``width``, shrinking it to fit.
-
-    Returns the width drawn."""
-    size = 8.0
-    while size > 5 and stringWidth(text, fonts.REGULAR, size) > width:
-        size -= 0.5
-    while stringWidth(text, fonts.REGULAR, size) > width and len(text) > 1:
-        text = text[:-2] + "…"
-    canvas.setFont(fonts.REGULAR, size)
-    if right:
-        canvas.drawRightString(x, y, text)
-    else:
-        canvas.drawString(x, y, text)
-    return float(stringWidth(text, fonts.REGULAR, size))
-
-
 def _page_text(doc: MinutesDocument) -> _PageText:
     m = doc.content.meeting
-    left = f"MAPPA minutes - {m.area} - {date_text(m.date)}".strip(" -")
+    left = f"MAPPA minutes - {contain_bidi(m.area)} - {date_text(m.date)}".strip(" -")
     if doc.variant == DistributionVariant.DISCLOSURE_SUMMARY:
         left = "Disclosure summary - " + left
     right_parts = []
@@ -1044,6 +875,8 @@ def stamp_for(doc: MinutesDocument) -> Stamp:
         recipient=doc.recipient,
         version_sha256=doc.extra.get("version_sha256", ""),
         schema=doc.content.schema,
+        renderer=doc.extra.get("renderer", ""),
+        printed=doc.generated_at,
     )
 
 
@@ -1095,6 +928,7 @@ def _render(doc: MinutesDocument, *, personal: bool) -> tuple[bytes, _CopySlot |
         creator="mappa-desktop",
         keywords=[stamp_keywords(stamp_for(doc))],  # joined with ", ": one item stays as is
         initialFontName=fonts.REGULAR,
+        invariant=1,  # no creation time or random file id: verify re-renders byte for byte
     )
     frame = Frame(
         template.leftMargin,
@@ -1170,7 +1004,12 @@ def _overlay(doc: MinutesDocument, slot: tuple[float, float]) -> bytes:
     buffer = io.BytesIO()
     # Without a Unicode initial font ReportLab adds an unembedded Helvetica to the page
     # resources (types-reportlab types this argument wrongly as a number).
-    canvas = Canvas(buffer, pagesize=A4, initialFontName=fonts.REGULAR)  # type: ignore[arg-type]
+    canvas = Canvas(
+        buffer,
+        pagesize=A4,
+        initialFontName=fonts.REGULAR,  # type: ignore[arg-type]
+        invariant=1,
+    )
     page = _page_text(doc)
     for first in (True, False):
         canvas.saveState()
@@ -1182,6 +1021,19 @@ def _overlay(doc: MinutesDocument, slot: tuple[float, float]) -> bytes:
         canvas.showPage()
     canvas.save()
     return buffer.getvalue()
+
+
+def _overlay_page(page: Any, form: Any, rect: Any) -> None:
+    """``page.add_overlay(form, rect)`` under a fixed resource name (pikepdf picks a random
+    one), so the same copy renders to the same bytes and ``verify`` can re-render it."""
+    import pikepdf
+
+    name = page.add_resource(form, pikepdf.Name.XObject, pikepdf.Name("/MappaCopy"))
+    placement = page.calc_form_xobject_placement(form, name, rect)
+    page.contents_add(b"q\n", prepend=True)
+    page.contents_add(b"Q\n", prepend=False)
+    page.contents_add(placement, prepend=False)
+    page.contents_coalesce()
 
 
 def personalise(body: MinutesBody, recipient: str, copy_number: int | None) -> bytes:
@@ -1203,10 +1055,10 @@ def personalise(body: MinutesBody, recipient: str, copy_number: int | None) -> b
         rest = pdf.copy_foreign(layer.pages[1].as_form_xobject())
         whole = pikepdf.Rectangle(0, 0, PAGE_WIDTH, PAGE_HEIGHT)
         for number, page in enumerate(pdf.pages):
-            page.add_overlay(first if number == 0 else rest, whole)
+            _overlay_page(page, first if number == 0 else rest, whole)
         pdf.docinfo["/Subject"] = _subject(doc)
         pdf.docinfo["/Keywords"] = stamp_keywords(stamp_for(doc))
-        pdf.save(out, stream_decode_level=pikepdf.StreamDecodeLevel.none)
+        pdf.save(out, stream_decode_level=pikepdf.StreamDecodeLevel.none, deterministic_id=True)
     return out.getvalue()
 
 

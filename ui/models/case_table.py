@@ -214,7 +214,8 @@ class CaseTableModel(QAbstractTableModel):
         rows = self._rows
         hay = self._haystack
         out = candidates
-        for token in f.text.casefold().split():
+        # A comma separates words, so the list's own "Family, Given" finds the case.
+        for token in f.text.casefold().replace(",", " ").split():
             out = [i for i in out if token in hay[i]]
         if f.level is not None:
             levels = self._keys[self.LEVEL]
