@@ -23,8 +23,9 @@ from PySide6.QtWidgets import (
 from sqlalchemy.orm import Session
 
 from mappa_desktop.domain.enums import AgendaReason
-from mappa_desktop.services import meetings
+from mappa_desktop.services import case_events, meetings
 from mappa_desktop.services.actor import Actor
+from mappa_desktop.services.case_events import CaseEventRow
 from mappa_desktop.services.listing import CaseRow, list_cases
 from mappa_desktop.services.meetings import AgendaItem, AgendaProposal, MeetingDetail
 from ui import messages
@@ -57,6 +58,11 @@ PROPOSAL_COLUMNS: list[Column[AgendaProposal]] = [
     Column("Level", lambda p: str(p.level)),
     Column("Why", lambda p: p.detail),
 ]
+
+
+# What the agenda page loads: the meeting, the proposed cases, and the case events since each
+# case on the agenda was last discussed.
+Loaded = tuple[MeetingDetail, list[AgendaProposal], dict[int, list[CaseEventRow]]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,7 +100,10 @@ class AgendaDialog(QDialog):
         self.meeting_id = meeting_id
         self._cases: list[CaseRow] | None = None
         self.heading = QLabel("Loading…")
-        self.agenda_model: DtoTableModel[AgendaItem] = DtoTableModel(AGENDA_COLUMNS)
+        # Case events (recalls, breaches, orders, ...) since each case was last discussed.
+        self._events: dict[int, list[CaseEventRow]] = {}
+        since = Column[AgendaItem]("Since last discussed", self._events_text)
+        self.agenda_model: DtoTableModel[AgendaItem] = DtoTableModel([*AGENDA_COLUMNS, since])
         self.agenda_table = _table("Agenda", self.agenda_model)
         self.agenda_table.setObjectName("agendaTable")
         self.agenda_table.setColumnWidth(0, 30)
@@ -161,22 +170,28 @@ class AgendaDialog(QDialog):
         for table in (self.agenda_table, self.proposal_table, self.found_table):
             table.installEventFilter(self)
 
+    def _events_text(self, item: AgendaItem) -> str:
+        events = self._events.get(item.case.case_id, [])
+        return "; ".join(f"{e.event_date.isoformat()} {e.label}" for e in events)
+
     # ----- loading --------------------------------------------------------------------------
     def reload(self, select_discussion: int | None = None) -> None:
         meeting_id = self.meeting_id
 
-        def load(_p: Progress) -> tuple[MeetingDetail, list[AgendaProposal]]:
+        def load(_p: Progress) -> Loaded:
             with self._ctx.read_sessions() as s:
-                return meetings.get_meeting(s, meeting_id), meetings.propose_agenda(s, meeting_id)
+                return (
+                    meetings.get_meeting(s, meeting_id),
+                    meetings.propose_agenda(s, meeting_id),
+                    case_events.events_since_last_meeting(s, meeting_id),
+                )
 
         self._ctx.runner.submit(
             load, lambda r: self._on_loaded(r, select_discussion), self._on_failed
         )
 
-    def _on_loaded(
-        self, result: tuple[MeetingDetail, list[AgendaProposal]], select: int | None
-    ) -> None:
-        detail, proposals = result
+    def _on_loaded(self, result: Loaded, select: int | None) -> None:
+        detail, proposals, self._events = result
         m = detail.meeting
         self.heading.setText(
             f"<b>Level {m.level} {m.meeting_type.value} meeting, {m.meeting_date.isoformat()}</b>"
