@@ -2,7 +2,9 @@
 
     .venv/bin/python -m benchmarks.run [--only NAME ...] [--json] [--workdir DIR]
 
-Prints each figure with its bar and PASS/FAIL (or JSON); exits 1 when any figure misses its bar.
+Prints each figure beside the reference measured in the same run (naive path, peer or raw limit),
+their ratio, the ratio's bar and PASS/FAIL (``benchmarks.common.format_figure``), then a summary;
+or JSON. Exits 1 when any figure misses its bar or any benchmark fails to run.
 Modules run in ``ORDER`` (default 100), then by name; they share the work directory, so the
 100,000-case demo file made by ``bench_demo`` is reused by the others.
 """
@@ -16,10 +18,11 @@ import shutil
 import sys
 import tempfile
 import time
+import traceback
 from pathlib import Path
 from types import ModuleType
 
-from benchmarks.common import Figure
+from benchmarks.common import Figure, format_figure, summary
 
 HERE = Path(__file__).parent
 
@@ -32,15 +35,6 @@ def discover() -> list[ModuleType]:
 
 def short_name(module: ModuleType) -> str:
     return module.__name__.rsplit(".", 1)[-1].removeprefix("bench_")
-
-
-def _format(figure: Figure) -> str:
-    if figure.bar is None:
-        judged = "(no bar)"
-    else:
-        sign = "<=" if figure.lower_is_better else ">="
-        judged = f"bar {sign} {figure.bar:g} {figure.unit}  {'PASS' if figure.passed else 'FAIL'}"
-    return f"  {figure.name}: {figure.value:g} {figure.unit}  {judged}"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -64,24 +58,34 @@ def main(argv: list[str] | None = None) -> int:
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix="mappa-bench-"))
     workdir.mkdir(parents=True, exist_ok=True)
     results: list[dict[str, object]] = []
-    failed = False
+    every: list[Figure] = []
+    errors: list[str] = []
     try:
         for module in modules:
             started = time.perf_counter()
-            figures: list[Figure] = module.measure(workdir)
+            try:
+                figures: list[Figure] = module.measure(workdir)
+                error = None
+            except Exception as exc:  # one broken benchmark must not hide the others' figures
+                traceback.print_exc()
+                figures, error = [], f"{short_name(module)}: {type(exc).__name__}: {exc}"
+                errors.append(error)
             took = time.perf_counter() - started
-            failed = failed or not all(f.passed for f in figures)
+            every += figures
             results.append(
                 {
                     "benchmark": short_name(module),
                     "seconds": round(took, 1),
                     "figures": [f.as_dict() for f in figures],
+                    "error": error,
                 }
             )
             if not args.json:
                 print(f"{short_name(module)} ({took:.1f} s)")
                 for figure in figures:
-                    print(_format(figure))
+                    print(format_figure(figure))
+                if error:
+                    print(f"  ERROR {error}")
                 sys.stdout.flush()
     finally:
         if args.workdir is None:
@@ -89,7 +93,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.json:
         json.dump(results, sys.stdout, indent=2, ensure_ascii=False)
         print()
-    return 1 if failed else 0
+    else:
+        print()
+        print("\n".join(summary(every) + [f"ERROR {e}" for e in errors]))
+    return 0 if all(f.passed for f in every) and not errors else 1
 
 
 if __name__ == "__main__":

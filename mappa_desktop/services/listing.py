@@ -106,6 +106,29 @@ def case_display_name(family_name: str, given_names: str) -> str:
     return f"{family_name}, {given_names}" if given_names else family_name
 
 
+@dataclass(frozen=True, slots=True)
+class CaseTable:
+    """What ``list_cases`` lists, as the driver returned it, before any ``CaseRow`` is built.
+
+    For callers that pass the values straight on (``mappa-desktop cases --json`` writes 100,000
+    of them) and make no object per case. ``rows`` holds one plain tuple per case: id,
+    family_name, given_names, date_of_birth, custody_status, version, lead agency, category,
+    level, next_review_due, registration ended_on, overall RoSH, open-action count (``None`` for
+    none), then one identifier value (or ``None``) per scheme in ``IDENTIFIER_COLUMNS`` order.
+    Dates are as the driver returns them (ISO text on SQLite, ``date`` on PostgreSQL: see
+    ``_date_reader``); custody status and RoSH as their stored enum values. A case's review is
+    overdue when ``overdue(next_review_due, ended_on)``.
+    """
+
+    rows: list[tuple[Any, ...]]
+    aliases: dict[int, tuple[str, ...]]  # case id -> aliases, in the order recorded
+    due_before: Any  # the as-of date, in the form the driver returns dates
+
+    def overdue(self, review_due: Any, ended_on: Any) -> bool:
+        # Compared as stored: ISO text orders as the dates do.
+        return review_due is not None and ended_on is None and review_due < self.due_before
+
+
 def list_cases(
     session: Session,
     *,
@@ -119,12 +142,28 @@ def list_cases(
     ``limit`` cases with the lowest ids, or with ``by_name`` the first ``limit`` by family and
     given names (the GUI shows those at once while the whole list loads).
 
+    The rows are ``case_table``'s made into ``CaseRow``s: dates parsed, enum values mapped
+    through dicts, with the garbage collector paused while they are built; together that keeps
+    100,000 cases under a second (``benchmarks/bench_case_list.py``).
+    """
+    with _gc_paused():
+        table = case_table(session, today=today, limit=limit, by_name=by_name)
+        return _case_rows(table, _date_reader(session))
+
+
+def case_table(
+    session: Session,
+    *,
+    today: date | None = None,
+    limit: int | None = None,
+    by_name: bool = False,
+) -> CaseTable:
+    """The ``CaseTable`` behind ``list_cases`` (same arguments, same cases, same order).
+
     Two statements whatever the number of cases: one row per case carrying its current
     registration, lead agency, latest assessment (highest ``version_no``), open-action count and
     one column per identifier scheme (a case holds at most one identifier per scheme); then the
-    aliases. The rows are fetched as plain driver tuples (``_fetch_plain``), enum values mapped
-    through dicts and the garbage collector paused while the rows are built: together that keeps
-    100,000 cases under a second (``benchmarks/bench_case_list.py``).
+    aliases. The garbage collector is paused while the rows are fetched.
     """
     if limit is not None and (isinstance(limit, bool) or not isinstance(limit, int) or limit < 0):
         raise ValidationError.single("limit", "The limit must be a whole number, 0 or more.")
@@ -183,20 +222,15 @@ def list_cases(
         # PostgreSQL's JIT compiler spends longer compiling this whole-table query (over a
         # second at 100,000 cases) than running it; off until this transaction ends.
         session.execute(text("SET LOCAL jit = off"))
-    with _gc_paused():
-        return _case_rows(session, _fetch_plain(session, stmt), as_of, limit, by_name)
+    due_before = as_of if _date_reader(session) is None else as_of.isoformat()
+    with _gc_paused():  # 100,000 new tuples: no cycles to find among them
+        rows = _fetch_plain(session, stmt)
+        return CaseTable(rows, _aliases(session, rows, limit, by_name) if rows else {}, due_before)
 
 
-def _case_rows(
-    session: Session,
-    rows: list[tuple[Any, ...]],
-    as_of: date,
-    limit: int | None,
-    by_name: bool,
-) -> list[CaseRow]:
-    if not rows:
-        return []
-
+def _aliases(
+    session: Session, rows: list[tuple[Any, ...]], limit: int | None, by_name: bool
+) -> dict[int, tuple[str, ...]]:
     alias_stmt = select(CaseAlias.case_id, CaseAlias.name).order_by(CaseAlias.id)
     if limit is not None:
         alias_stmt = alias_stmt.where(
@@ -207,12 +241,16 @@ def _case_rows(
     aliases: dict[int, tuple[str, ...]] = {}
     for case_id, name in _fetch_plain(session, alias_stmt):
         aliases[case_id] = (*aliases.get(case_id, ()), name)
+    return aliases
 
-    to_date = _date_reader(session)
+
+def _case_rows(table: CaseTable, to_date: Callable[[str], date] | None) -> list[CaseRow]:
     rosh_level: dict[str | None, RoshLevel | None] = {r.value: r for r in RoshLevel}
     rosh_level[None] = None
     custody_status = {status.value: status for status in CustodyStatus}
     visor, pnc, crn, nomis, nhs = (scheme.value for scheme in IDENTIFIER_COLUMNS)
+    aliases = table.aliases
+    overdue = table.overdue
     out: list[CaseRow] = []
     append = out.append
     for (
@@ -234,7 +272,7 @@ def _case_rows(
         v_crn,
         v_nomis,
         v_nhs,
-    ) in rows:
+    ) in table.rows:
         # Unrolled on purpose: this loop runs once per case and is most of the Python time.
         identifiers: list[tuple[str, str]] = []
         if v_visor is not None:
@@ -247,6 +285,7 @@ def _case_rows(
             identifiers.append((nomis, v_nomis))
         if v_nhs is not None:
             identifiers.append((nhs, v_nhs))
+        is_overdue = overdue(review_due, ended_on)
         if to_date is not None:
             dob = to_date(dob) if dob is not None else None
             review_due = to_date(review_due) if review_due is not None else None
@@ -265,7 +304,7 @@ def _case_rows(
                 agency,
                 rosh_level[overall],
                 review_due,
-                review_due is not None and ended_on is None and review_due < as_of,
+                is_overdue,
                 actions or 0,
                 custody_status[custody],
                 ended_on,
