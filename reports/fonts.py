@@ -1,7 +1,10 @@
 """The shipped Unicode fonts, registered with ReportLab once.
 
 ReportLab's 14 built-in fonts cover Latin-1 only and silently drop everything else (Ł, ễ,
-Cyrillic, Arabic), so every report uses DejaVu Sans from ``resources/fonts``.
+Cyrillic, Arabic), so every report uses DejaVu Sans from ``resources/fonts``. DejaVu has no
+Chinese, Japanese or Korean, so those characters print in WenQuanYi Micro Hei (TrueType outlines,
+which ReportLab embeds as a subset; Noto CJK is CFF, which it cannot use). Parsing that font takes
+about 2 s, so it is registered only when a document first holds a character DejaVu lacks.
 """
 
 from __future__ import annotations
@@ -28,6 +31,9 @@ _FILES = {
     REGULAR_ONLY: "DejaVuSans.ttf",
     BOLD_ONLY: "DejaVuSans-Bold.ttf",
 }
+# No bold face: CJK text inside ``<b>`` prints regular.
+CJK = "WenQuanYiMicroHei"
+_CJK_FILE = "wqy-microhei.ttc"
 
 _lock = threading.Lock()
 _registered = False
@@ -104,9 +110,24 @@ def register_fonts() -> None:
         _registered = True
 
 
+def _register_cjk() -> None:
+    """Register the CJK face (idempotent, thread-safe; slow the first time)."""
+    register_fonts()
+    with _lock:
+        if CJK in pdfmetrics.getRegisteredFontNames():
+            return
+        data = resources.path("fonts", _CJK_FILE).read_bytes()
+        pdfmetrics.registerFont(TTFont(CJK, io.BytesIO(data), subfontIndex=0))
+        for bold in (0, 1):
+            for italic in (0, 1):
+                addMapping(CJK, bold, italic, CJK)
+
+
 @cache
 def covered(font_name: str) -> frozenset[int]:
     """The code points ``font_name`` has a glyph for."""
+    if font_name == CJK:
+        _register_cjk()
     register_fonts()
     font = pdfmetrics.getFont(font_name)
     return frozenset(font.face.charToGlyph)  # type: ignore[attr-defined]

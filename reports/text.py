@@ -3,7 +3,9 @@
 ``Paragraph`` parses XML-like markup, so user text must be escaped or ``Smith & <Jones>`` breaks
 the build (or, worse, becomes markup). ReportLab has no bidi support here (no ``rlbidi``), so
 Arabic and Hebrew are shaped with arabic-reshaper (ligatures off: DejaVu lacks U+FDF2) and put in
-display order with python-bidi. Text in other scripts passes through untouched (NFC only).
+display order with python-bidi. Text in other scripts passes through untouched (NFC only);
+Chinese, Japanese and Korean, which DejaVu lacks, print in the CJK face (``fonts.CJK``), each run
+of them wrapped in one ``<font>`` tag.
 
 Characters are never allowed to crash a build: control characters are removed, line
 separators become line breaks, and a character the font has no glyph for prints as U+FFFD (a
@@ -18,6 +20,8 @@ from __future__ import annotations
 import re
 import unicodedata
 from functools import cache
+from itertools import groupby
+from operator import itemgetter
 from xml.sax.saxutils import escape
 
 from arabic_reshaper import ArabicReshaper
@@ -39,6 +43,7 @@ _BIDI_CONTROLS = frozenset(
 )
 _RTL_CONTROLS = frozenset("\u061c\u200f\u202b\u202e\u2067")
 _ESCAPES = {'"': "&quot;", "'": "&#39;"}
+_WIDE = ("W", "F")  # East Asian wide and full-width characters
 
 _reshaper = ArabicReshaper({"support_ligatures": False})
 
@@ -100,23 +105,28 @@ def _display(line: str, base_dir: str | None = None) -> str:
 
 
 @cache
-def _glyph_markup(ch: str) -> str:
-    """Markup for one character: itself, the face that has it, or U+FFFD."""
+def _glyph_run(ch: str) -> tuple[str, str]:
+    """One character as (the face that prints it, "" for the paragraph's own; escaped text):
+    itself, a face that has it, its NFKC form, or U+FFFD."""
     regular = fonts.covered(fonts.REGULAR)
     bold = fonts.covered(fonts.BOLD)
     cp = ord(ch)
     if cp in regular and cp in bold:
-        return escape(ch, _ESCAPES)
+        return "", escape(ch, _ESCAPES)
     if cp in regular:
-        return f'<font face="{fonts.REGULAR_ONLY}">{escape(ch, _ESCAPES)}</font>'
+        return fonts.REGULAR_ONLY, escape(ch, _ESCAPES)
     if cp in bold:
-        return f'<font face="{fonts.BOLD_ONLY}">{escape(ch, _ESCAPES)}</font>'
+        return fonts.BOLD_ONLY, escape(ch, _ESCAPES)
     if unicodedata.category(ch) in ("Cf", "Mn", "Me"):  # invisible or combining: drop
-        return ""
+        return "", ""
+    if unicodedata.east_asian_width(ch) in _WIDE and cp in fonts.covered(fonts.CJK):
+        return fonts.CJK, ch  # e.g. the full-width comma: kept, not narrowed by NFKC
     substitute = unicodedata.normalize("NFKC", ch)  # e.g. a presentation form DejaVu lacks
     if substitute != ch and all(ord(c) in regular for c in substitute):
-        return escape(substitute, _ESCAPES)
-    return REPLACEMENT
+        return "", escape(substitute, _ESCAPES)
+    if cp in fonts.covered(fonts.CJK):  # loaded on the first character DejaVu lacks
+        return fonts.CJK, ch
+    return "", REPLACEMENT
 
 
 @cache
@@ -126,14 +136,27 @@ def _glyph_plain(ch: str, font_name: str) -> str:
         return ch
     if unicodedata.category(ch) in ("Cf", "Mn", "Me"):
         return ""
+    wide = unicodedata.east_asian_width(ch) in _WIDE
+    if wide and ord(ch) in fonts.covered(fonts.CJK):  # drawn in that face by line_runs
+        return ch
     substitute = unicodedata.normalize("NFKC", ch)
     if substitute != ch and all(ord(c) in covered for c in substitute):
         return substitute
+    if ord(ch) in fonts.covered(fonts.CJK):
+        return ch
     return REPLACEMENT
 
 
 def _markup(visual_line: str) -> str:
-    return "".join(_glyph_markup(ch) for ch in visual_line)
+    """Escaped markup; each run of characters printed in another face in one ``<font>`` tag
+    (a paragraph fragment has one font)."""
+    if visual_line.isascii():  # the common case: every printable ASCII character is in DejaVu
+        return escape(visual_line, _ESCAPES)
+    out = []
+    for face, run in groupby(map(_glyph_run, visual_line), key=itemgetter(0)):
+        text = "".join(t for _, t in run)
+        out.append(f'<font face="{face}">{text}</font>' if face and text else text)
+    return "".join(out)
 
 
 def para_text(s: str) -> str:
@@ -146,9 +169,22 @@ def para_text(s: str) -> str:
 
 
 def plain_text(s: str, font_name: str = fonts.REGULAR) -> str:
-    """User text for ``canvas.drawString``: one line, RTL shaped and ordered, no markup."""
+    """User text for ``canvas.drawString``: one line, RTL shaped and ordered, no markup.
+
+    Characters ``font_name`` lacks but the CJK face has are kept: draw the line run by run
+    (:func:`line_runs`, as ``reports.layout.fit_line`` does)."""
     line = " ".join(clean(s).split("\n"))
     return "".join(_glyph_plain(ch, font_name) for ch in _display(line))
+
+
+def line_runs(plain: str, font_name: str = fonts.REGULAR) -> list[tuple[str, str]]:
+    """A :func:`plain_text` line as (font, text) runs: ``font_name``, or the CJK face for the
+    characters ``font_name`` lacks."""
+    if plain.isascii():
+        return [(font_name, plain)]
+    covered = fonts.covered(font_name)
+    runs = groupby(plain, key=lambda ch: font_name if ord(ch) in covered else fonts.CJK)
+    return [(font, "".join(chars)) for font, chars in runs]
 
 
 def _break_logical(line: str, width: float, font_name: str, font_size: float) -> list[str]:

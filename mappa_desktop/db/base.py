@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
@@ -43,8 +46,25 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
+# A time the services record instead of the clock's (``recorded_at``): the demo replays past
+# meetings at the times they were held. Per thread and task, so a background fill moves no one
+# else's clock.
+_recorded_at: ContextVar[datetime | None] = ContextVar("recorded_at", default=None)
+
+
 def utcnow() -> datetime:
-    return datetime.now(UTC)
+    fixed = _recorded_at.get()
+    return fixed if fixed is not None else datetime.now(UTC)
+
+
+@contextmanager
+def recorded_at(moment: datetime) -> Iterator[None]:
+    """Within the block, ``utcnow()`` is ``moment`` (an aware datetime)."""
+    token = _recorded_at.set(moment.astimezone(UTC))
+    try:
+        yield
+    finally:
+        _recorded_at.reset(token)
 
 
 def str_enum(enum_type: type[StrEnum], name: str) -> Enum:

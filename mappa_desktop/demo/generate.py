@@ -31,11 +31,19 @@ from mappa_desktop.db.engine import make_session_factory
 from mappa_desktop.db.models import Agency, Case, User
 from mappa_desktop.demo.names import (
     ADDRESS_AREAS,
+    CHAIR_TITLES,
     CULTURES,
     DEFAULT_ROLE_TITLES,
     NICKNAMES,
     ROLE_TITLES,
     Culture,
+)
+from mappa_desktop.demo.offences import (
+    HOSPITAL,
+    HOSPITAL_RESTRICTED,
+    OFFENCES,
+    RiskProfile,
+    profile_for,
 )
 from mappa_desktop.domain.enums import (
     GROUPS_BY_SETTING,
@@ -102,6 +110,7 @@ class Staff:
 
     person_ids_by_agency: dict[int, list[int]] = field(default_factory=dict)
     chairs: list[str] = field(default_factory=list)  # logins
+    senior_chairs: list[str] = field(default_factory=list)  # of them, the senior grade
     minute_takers: list[str] = field(default_factory=list)
     coordinators: list[str] = field(default_factory=list)
 
@@ -258,91 +267,7 @@ def visor_ref(index: int, year: int) -> str:
 
 # --- domain text --------------------------------------------------------------------------------
 
-OFFENCES: Mapping[int, tuple[str, ...]] = {
-    1: (
-        "Sexual assault (s.3 Sexual Offences Act 2003)",
-        "Rape (s.1 Sexual Offences Act 2003)",
-        "Making indecent photographs of children",
-        "Sexual communication with a child (s.15A Sexual Offences Act 2003)",
-        "Meeting a child following sexual grooming (s.15 Sexual Offences Act 2003)",
-        "Voyeurism (s.67 Sexual Offences Act 2003)",
-        "Exposure (s.66 Sexual Offences Act 2003)",
-        "Breach of a Sexual Harm Prevention Order",
-    ),
-    2: (
-        "Wounding with intent (s.18 Offences Against the Person Act 1861)",
-        "Inflicting grievous bodily harm (s.20 OAPA 1861)",
-        "Manslaughter",
-        "Robbery",
-        "Murder (life licence)",
-        "Arson with intent to endanger life",
-        "Controlling or coercive behaviour & ABH on a partner",
-        "Stalking involving fear of violence",
-        "Kidnapping",
-    ),
-    3: (
-        "Threats to kill (previous serious violence)",
-        "Harassment of a former partner (no qualifying sentence)",
-        "Assault occasioning actual bodily harm (s.47 OAPA 1861)",
-        "Criminal damage with threats to a family",
-    ),
-    4: (
-        "Preparation of terrorist acts (s.5 Terrorism Act 2006)",
-        "Collection of information useful for terrorism (s.58 Terrorism Act 2000)",
-        "Dissemination of terrorist publications (s.2 Terrorism Act 2006)",
-    ),
-}
-SENTENCES: Mapping[str, tuple[str, ...]] = {
-    "community": (
-        "Determinate sentence; released on licence",
-        "Extended determinate sentence; on extended licence",
-        "Community order, 24 months, with a Rehabilitation Activity Requirement",
-        "Suspended sentence order; Sexual Harm Prevention Order (10 years)",
-        "Life sentence; released on life licence",
-    ),
-    "custody": (
-        "Determinate sentence, serving in custody",
-        "Extended determinate sentence, serving in custody",
-        "Life sentence, minimum term not yet served",
-        "Remanded in custody awaiting sentence",
-    ),
-    "hospital": ("Hospital order with restrictions (ss.37/41 Mental Health Act 1983)",),
-}
-REFERRAL_REASONS = (
-    "Escalating contact with a known adult victim; multi-agency planning needed.",
-    "Release from custody in eight weeks with no settled accommodation.",
-    "Reported grooming behaviour towards a child in the household.",
-    "Breaches of licence conditions and increasing substance misuse.",
-    "Significant media & public interest; senior oversight needed.",
-)
-WHO_AT_RISK = (
-    "Female ex-partner (known adult) and her two children.",
-    "Children under 13, in particular girls known to the family.",
-    "Members of the public, especially lone women at night.",
-    "Staff supervising him, after threats made in interview.",
-    "Other prisoners, following two assaults on the wing.",
-)
-NATURE_OF_RISK = (
-    "Serious physical violence when intoxicated or challenged.",
-    "Contact sexual offending following online grooming.",
-    "Emotional and physical abuse within intimate relationships.",
-    "Use of weapons (knife carried on two occasions).",
-)
-IMMINENCE = (
-    "Not imminent while current controls hold.",
-    "Could occur within weeks if he loses his accommodation.",
-    "Imminent if he learns the victim's new address.",
-)
-INCREASING = (
-    "Alcohol & cocaine use; loss of employment.",
-    "Renewed contact with a former partner.",
-    "Unstable accommodation; isolation.",
-)
-PROTECTIVE = (
-    "Engaging with his probation practitioner; stable tenancy.",
-    "Supportive family who share information with police.",
-    "Completed Horizon programme; in full-time work.",
-)
+# Offences, sentences and risk narratives: demo/offences.py.
 RMP_TEXTS: Mapping[RmpPillar, tuple[str, ...]] = {
     RmpPillar.SUPERVISION: (
         "Weekly appointments with the probation practitioner, including one home visit a month.",
@@ -447,6 +372,7 @@ class _Generator:
         self.now = datetime.now(UTC)
         self.counts = Counts()
         self.staff = Staff()
+        self.names_used: set[tuple[str, str]] = set()
         agencies = {a.short_name: a for a in session.scalars(select(Agency))}
         missing = [n for n in ("Police", "Probation", "Prison", "MAPPA Unit") if n not in agencies]
         if missing:
@@ -534,14 +460,21 @@ class _Generator:
         }
 
     def _name(self, culture: Culture, male: bool) -> tuple[str, str]:
+        """Given and family names from one tradition. A full name already drawn is drawn
+        again (up to three times), so exact repeats stay rare."""
         rng = self.rng
         pool = culture.male if male else culture.female
-        given = rng.choice(pool)
-        if rng.random() < 0.2:
-            second = rng.choice(pool)
-            if second != given:
-                given = f"{given} {second}"
-        return given, rng.choice(culture.family)
+        for _ in range(3):
+            given = rng.choice(pool)
+            if culture.second_given and rng.random() < 0.3:
+                second = rng.choice(pool)
+                if second != given:
+                    given = f"{given} {second}"
+            family = culture.family_for(rng.randint(0, len(culture.family) - 1), male)
+            if (given, family) not in self.names_used:
+                break
+        self.names_used.add((given, family))
+        return given, family
 
     # --- people -------------------------------------------------------------------------------
 
@@ -576,7 +509,10 @@ class _Generator:
             for n in range(count):
                 culture = CULTURE_MIX.pick(rng)
                 given, family = self._name(culture, rng.random() < 0.5)
+                role = self._role_for(short, n, quota)
                 title = titles[n % len(titles)]
+                if role is Role.CHAIR:  # the first two of each agency's chairs are senior
+                    title = CHAIR_TITLES[short][0 if n < 2 else 1]
                 local = ".".join(p for p in (ascii_fold(given)[:1], ascii_fold(family)) if p)
                 domain = ascii_fold(short) or "agency"
                 values = {
@@ -590,7 +526,6 @@ class _Generator:
                 persons.append({"id": person_id, "active": True, "version": 1, **values})
                 audits.append(self._audit("person", person_id, values))
                 self.staff.person_ids_by_agency.setdefault(agency_id, []).append(person_id)
-                role = self._role_for(short, n, quota)
                 if role is not None:
                     login = self._login(local or role, taken)
                     users.append(
@@ -618,6 +553,8 @@ class _Generator:
                     )
                     if role is Role.CHAIR:
                         self.staff.chairs.append(login)
+                        if title == CHAIR_TITLES[short][0]:
+                            self.staff.senior_chairs.append(login)
                     elif role is Role.MINUTE_TAKER:
                         self.staff.minute_takers.append(login)
                     elif role is Role.COORDINATOR:
@@ -760,7 +697,12 @@ class _Generator:
 
         nfa = custody is CustodyStatus.COMMUNITY and rng.random() < 0.03
         offence = rng.choice(OFFENCES[category])
-        sentence = rng.choice(SENTENCES[custody.value])
+        if custody is CustodyStatus.HOSPITAL:
+            sentence = HOSPITAL_RESTRICTED if offence.serious else HOSPITAL
+        else:
+            sentences = offence.custody if custody is CustodyStatus.CUSTODY else offence.community
+            sentence = rng.choice(sentences).text(rng)
+        profile = profile_for(offence.profile, male)
         values: dict[str, Any] = {
             "family_name": family,
             "given_names": given,
@@ -772,7 +714,7 @@ class _Generator:
             "custody_status": custody.value,
             "lead_agency_id": lead,
             "offender_manager_id": manager,
-            "index_offence": offence,
+            "index_offence": offence.text,
             "sentence": sentence,
             "offence_details": "",
             "previous_offences": "",
@@ -781,11 +723,9 @@ class _Generator:
                 if custody is CustodyStatus.COMMUNITY and "licence" in sentence
                 else ""
             ),
-            "reason_for_referral": rng.choice(REFERRAL_REASONS) if level > 1 else "",
+            "reason_for_referral": rng.choice(profile.referral) if level > 1 else "",
             "victim_notes": (
-                "Known adult victim (former partner) lives in the area; VLO engaged."
-                if level > 1 and rng.random() < 0.5
-                else ""
+                rng.choice(profile.victim_notes) if level > 1 and rng.random() < 0.5 else ""
             ),
             "referral_date": referral,
         }
@@ -890,7 +830,7 @@ class _Generator:
                 )
             )
 
-        self._assessments(case_id, level, category, custody, start, manager, ids, batch)
+        self._assessments(case_id, level, category, custody, start, manager, profile, ids, batch)
         if level > 1:
             self._plan(case_id, custody, start, ids, batch)
         if level > 1 or rng.random() < 0.02:
@@ -905,7 +845,7 @@ class _Generator:
             other_given, other_family = self._name(culture, male)
             out.append((f"{other_given} {other_family}", AliasKind.ALIAS))
         if not male and rng.random() < 0.3:
-            maiden = rng.choice(culture.family)
+            maiden = culture.family_for(rng.randint(0, len(culture.family) - 1), male)
             if maiden != family:
                 out.append((maiden, AliasKind.PREVIOUS_NAME))
         # The same name twice (e.g. a nickname also drawn as an alias) is refused by the
@@ -940,6 +880,7 @@ class _Generator:
         custody: CustodyStatus,
         start: date,
         assessor: int | None,
+        profile: RiskProfile,
         ids: dict[str, int],
         batch: _Batch,
     ) -> None:
@@ -972,11 +913,11 @@ class _Generator:
                     "tool": tool.value,
                     "tool_score": score,
                     "overall_rosh": overall.value,
-                    "who_at_risk": rng.choice(WHO_AT_RISK) if detailed else "",
-                    "nature_of_risk": rng.choice(NATURE_OF_RISK) if detailed else "",
-                    "imminence": rng.choice(IMMINENCE) if detailed else "",
-                    "increasing_factors": rng.choice(INCREASING) if detailed else "",
-                    "protective_factors": rng.choice(PROTECTIVE) if detailed else "",
+                    "who_at_risk": rng.choice(profile.who_at_risk) if detailed else "",
+                    "nature_of_risk": rng.choice(profile.nature) if detailed else "",
+                    "imminence": rng.choice(profile.imminence) if detailed else "",
+                    "increasing_factors": rng.choice(profile.increasing) if detailed else "",
+                    "protective_factors": rng.choice(profile.protective) if detailed else "",
                     "meeting_id": None,
                     "recorded_by_id": self.creator_id,
                     "recorded_at": self.now,
@@ -1230,12 +1171,27 @@ def generate_demo(
                 rng=gen.rng,
                 today=day,
                 chairs=gen.staff.chairs,
+                senior_chairs=gen.staff.senior_chairs,
                 minute_takers=gen.staff.minute_takers,
                 coordinators=gen.staff.coordinators,
                 person_ids_by_agency=gen.staff.person_ids_by_agency,
                 progress=progress,
             )
             held, signed = result.meetings, result.signed_off
+        # Referrals and case events (the annual statistics and chronologies have numbers).
+        from mappa_desktop.demo.coordination import create_coordination
+
+        create_coordination(
+            session,
+            rng=gen.rng,
+            today=day,
+            cases=cases,
+            now=gen.now,
+            creator_id=gen.creator_id,
+            agency_ids=gen.agency_ids,
+            insert=gen._insert,
+            next_id=gen._next_id,
+        )
         c = gen.counts
         audit_total = session.scalar(select(func.count()).select_from(_table("audit_event")))
         return DemoSummary(

@@ -3,8 +3,13 @@ minute-taker and a chair would: scheduling, agenda, statement, attendance, infor
 risk summaries, RMP changes, a new risk assessment, decisions (with a dissent and a disclosure),
 actions set and earlier actions reviewed, sign-off and distribution.
 
-About twelve past meetings a fortnight apart (Level 3 every third one): the latest is still in
-draft, the two oldest have been distributed, the rest are signed off; then two planned meetings.
+About twelve past meetings a fortnight apart (Level 3 every third one, chaired by a senior
+manager): the latest is still in draft, the two oldest have been distributed, the rest are signed
+off; then two planned meetings. Each meeting is replayed at the time it was held
+(``db.base.recorded_at``): the statement is confirmed a few minutes after the start and the chair
+signs off one to ten days later. Who is invited varies by case (the offence decides which
+Duty-to-Co-operate agencies matter) and attendance by meeting; one case is raised, two are lowered
+and one leaves MAPPA, each with a rationale that fits its risk.
 """
 
 from __future__ import annotations
@@ -12,12 +17,14 @@ from __future__ import annotations
 import random
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import date, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from mappa_desktop.db.base import recorded_at
 from mappa_desktop.db.models import Agency, Case, Registration
+from mappa_desktop.demo.offences import OFFENCES, RiskProfile, profile_for
 from mappa_desktop.domain.enums import (
     GROUPS_BY_SETTING,
     ActionStatus,
@@ -63,12 +70,12 @@ INFORMATION: dict[str, tuple[str, ...]] = {
     "Police": (
         "Home visit completed: address compliant, no visitors. Intelligence suggests renewed "
         "contact with a former associate.",
-        "Two calls to the address in the last month (noise & a verbal dispute); no arrests.",
+        "Two calls to the address in the last month (noise and a verbal dispute); no arrests.",
         "Device examination under the SHPO found no prohibited material.",
     ),
     "Probation": (
         "Attending appointments; engaging well in the programme. Tested negative for alcohol.",
-        "Missed one appointment (illness, evidenced). Discussed triggers <stress at work>.",
+        "Missed one appointment (illness, evidenced). Discussed triggers (stress at work).",
         "Licence conditions explained again; he says he understands the exclusion zone.",
     ),
     "Prison": (
@@ -82,13 +89,32 @@ INFORMATION: dict[str, tuple[str, ...]] = {
     ),
     "Mental Health": ("Written report: stable on medication; next CPA review in six weeks.",),
 }
+# Risk summaries for a case whose level stays as it is ("{nature}": the case's own risk).
 RISK_SUMMARIES = (
-    "Risk remains high to the known adult victim; current controls are holding and he is "
-    "compliant.",
-    "Risk has reduced since the last meeting: stable accommodation & work; still high to children.",
-    "Risk is increasing: substance misuse has resumed and he has lost his job.",
-    "Imminent release; risk management in the community needs to be in place before release.",
+    "Risk remains high ({nature}); current controls are holding and {he} is compliant.",
+    "Risk is increasing: {increasing}",
+    "Risk unchanged. {nature} Imminence: {imminence}",
 )
+# ... and for a case lowered or leaving MAPPA.
+REDUCED_SUMMARY = (
+    "Risk has reduced since the last meeting. {protective} No concerns from any agency; all "
+    "actions completed."
+)
+# Duty-to-Co-operate agencies invited for a case, by risk profile (others are added at random).
+INVITED_BY_PROFILE: dict[str, tuple[str, ...]] = {
+    "child_sexual": ("Children's Services",),
+    "online_child": ("Children's Services",),
+    "domestic": ("Children's Services", "Housing"),
+    "stalking": ("Housing",),
+    "arson": ("Mental Health", "Housing"),
+    "public_violence": ("Housing",),
+    "weapon_violence": ("Housing",),
+}
+SOMETIMES_INVITED = ("Mental Health", "Housing", "Adult Services", "DWP")
+OTHER_INFORMATION: dict[str, str] = {
+    "Adult Services": "Care Act assessment completed; no eligible needs; signposted to support.",
+    "DWP": "Claiming Universal Credit; work coach appointments attended.",
+}
 NEW_ACTIONS = (
     ("Police", "Visit the address within two weeks and report back to the co-ordinator."),
     ("Probation", "Request a licence variation to add an exclusion zone."),
@@ -101,6 +127,23 @@ SUPERVISION_CHANGES = (
     "Twice-weekly appointments with the probation practitioner, one of them a home visit.",
     "Weekly appointments, with a joint police & probation home visit every month.",
 )
+
+
+# Why a case leaves MAPPA, by category (DOMAIN.md 1.2: the category's end point).
+EXIT_GROUNDS: dict[int, str] = {
+    1: "The notification requirements end this month.",
+    2: "The licence has expired and no order remains in force.",
+    3: "Risk has reduced enough that active multi-agency management is no longer needed.",
+    4: "The licence has expired; counter-terrorism policing agree the case can close.",
+}
+LOWER_GROUNDS: dict[int, str] = {
+    2: "Risk has reduced: {protective} The senior oversight and resources of Level 3 are no "
+    "longer needed; Level 2 meetings continue with the same plan and agencies.",
+    1: "Risk has reduced to Medium and is stable: {protective} The plan is working and the lead "
+    "agency can manage it without multi-agency meetings; agencies keep sharing information.",
+}
+_PROFILE_OF = {o.text: o.profile for offences in OFFENCES.values() for o in offences}
+_SHARES = (AttendanceStatus.PRESENT, AttendanceStatus.DEPUTY, AttendanceStatus.REPORT_SUBMITTED)
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,6 +166,7 @@ class _Meetings:
         rng: random.Random,
         today: date,
         chairs: Sequence[str],
+        senior_chairs: Sequence[str],
         minute_takers: Sequence[str],
         coordinators: Sequence[str],
         person_ids_by_agency: dict[int, list[int]],
@@ -131,6 +175,9 @@ class _Meetings:
         self.rng = rng
         self.today = today
         self.chairs = [people.get_actor(session, login) for login in chairs]
+        # Level 3 is chaired by the senior grade, Level 2 by the managers.
+        self.senior = [a for a in self.chairs if a.login in senior_chairs] or self.chairs
+        self.managers = [a for a in self.chairs if a.login not in senior_chairs] or self.chairs
         self.minute_takers = [people.get_actor(session, login) for login in minute_takers]
         self.by_person = {a.person_id: a for a in (*self.chairs, *self.minute_takers)}
         self.coordinator = people.get_actor(session, coordinators[0])
@@ -172,7 +219,8 @@ class _Meetings:
     # --- one meeting --------------------------------------------------------------------------
 
     def schedule(self, n: int, level: int, day: date, case_ids: Sequence[int]) -> tuple[int, Actor]:
-        chair = self.chairs[n % len(self.chairs)]
+        chairs = self.senior if level == 3 else self.managers
+        chair = chairs[n % len(chairs)]
         minute_taker = self.minute_takers[n % len(self.minute_takers)]
         row = meetings.schedule_meeting(
             self.s,
@@ -192,22 +240,90 @@ class _Meetings:
             )
         return row.id, chair
 
+    def profile(self, case_id: int) -> RiskProfile:
+        """The case's risk narrative (by its index offence), in the offender's pronouns."""
+        offence, gender = self.s.execute(
+            select(Case.index_offence, Case.gender).where(Case.id == case_id)
+        ).one()
+        key = _PROFILE_OF.get(offence, "public_violence")
+        return profile_for(key, gender != "Female")
+
+    def category(self, case_id: int) -> int:
+        return int(
+            self.s.scalar(
+                select(Registration.category).where(
+                    Registration.case_id == case_id, Registration.is_current.is_(True)
+                )
+            )
+            or 0
+        )
+
+    def is_female(self, case_id: int) -> bool:
+        return self.s.scalar(select(Case.gender).where(Case.id == case_id)) == "Female"
+
+    def invitations(self, case_id: int) -> list[str]:
+        """The Duty-to-Co-operate agencies invited for one case: those its risk calls for, and
+        now and then one more."""
+        offence = self.s.scalar(select(Case.index_offence).where(Case.id == case_id)) or ""
+        wanted = list(INVITED_BY_PROFILE.get(_PROFILE_OF.get(offence, ""), ()))
+        if self.rng.random() < 0.4:
+            extra = self.rng.choice(SOMETIMES_INVITED)
+            if extra not in wanted:
+                wanted.append(extra)
+        return [short for short in wanted if short in self.agencies]
+
     def hold(
-        self, meeting_id: int, chair: Actor, *, raise_case: int | None, exit_case: int | None
+        self,
+        meeting_id: int,
+        chair: Actor,
+        *,
+        raise_case: int | None,
+        exit_case: int | None,
+        lower_case: int | None,
     ) -> None:
         s, rng = self.s, self.rng
-        meetings.confirm_statement(s, chair, meeting_id)
-        meetings.start_meeting(s, chair, meeting_id)
+        row = meetings.get_meeting_row(s, meeting_id)
+        start = datetime.combine(row.meeting_date, row.start_time or time(10, 0), tzinfo=UTC)
+        # The chair reads the statement a few minutes in; the meeting is minuted as it is held.
+        with recorded_at(start + timedelta(minutes=rng.randint(2, 9))):
+            meetings.confirm_statement(s, chair, meeting_id)
+            meetings.start_meeting(s, chair, meeting_id)
+            self._record(meeting_id, raise_case, exit_case, lower_case)
+
+    def _record(
+        self,
+        meeting_id: int,
+        raise_case: int | None,
+        exit_case: int | None,
+        lower_case: int | None,
+    ) -> None:
+        s, rng = self.s, self.rng
         detail = meetings.get_meeting(s, meeting_id)
         minute_taker = self.minute_taker_of(detail.meeting)
         day = detail.meeting.meeting_date
-        self._attendance(meeting_id, detail.meeting, minute_taker)
+        invited = {item.case.case_id: self.invitations(item.case.case_id) for item in detail.agenda}
+        status = self._attendance(
+            meeting_id,
+            detail.meeting,
+            minute_taker,
+            sorted({short for shorts in invited.values() for short in shorts}),
+        )
 
         for n, item in enumerate(detail.agenda):
             case_id = item.case.case_id
             disc_id = item.discussion.id
-            discussions.set_risk_summary(s, minute_taker, disc_id, rng.choice(RISK_SUMMARIES))
-            for short in ("Police", "Probation") + (("Housing",) if n % 2 else ()):
+            profile = self.profile(case_id)
+            reduced = case_id in (exit_case, lower_case)
+            words = {
+                "he": "she" if self.is_female(case_id) else "he",
+                "nature": profile.nature[0].rstrip(".").lower(),
+                "increasing": profile.increasing[0],
+                "imminence": profile.imminence[0],
+                "protective": rng.choice(profile.protective),
+            }
+            summary = REDUCED_SUMMARY if reduced else rng.choice(RISK_SUMMARIES)
+            discussions.set_risk_summary(s, minute_taker, disc_id, summary.format(**words))
+            for short in ("Police", "Probation"):
                 discussions.add_information(
                     s,
                     minute_taker,
@@ -216,22 +332,33 @@ class _Meetings:
                     text=rng.choice(INFORMATION[short]),
                     restricted=short == "Police" and rng.random() < 0.15,
                 )
-            if n == 0:
-                discussions.invite_agency(s, minute_taker, disc_id, self.agency("Mental Health"))
-                discussions.add_information(
-                    s,
-                    minute_taker,
-                    disc_id,
-                    agency_id=self.agency("Mental Health"),
-                    text=INFORMATION["Mental Health"][0],
-                )
+            for short in invited[case_id]:
+                discussions.invite_agency(s, minute_taker, disc_id, self.agency(short))
+                if status.get(short) in _SHARES:
+                    shared = INFORMATION.get(short, (OTHER_INFORMATION.get(short, ""),))
+                    discussions.add_information(
+                        s,
+                        minute_taker,
+                        disc_id,
+                        agency_id=self.agency(short),
+                        text=rng.choice(shared) or "No further information held.",
+                    )
             for previous in item.previous_actions:
                 if previous.review is None and previous.action.status in actions.OPEN_STATUSES:
-                    self._review(meeting_id, previous.action, day, minute_taker)
-            if n == 0:
+                    self._review(meeting_id, previous.action, day, minute_taker, done=reduced)
+            if reduced:  # the lead agency's own actions are complete too
+                for action in actions.list_open_actions(s, as_of=day, case_id=case_id):
+                    self._review(meeting_id, action, day, minute_taker, done=True)
+            if n == 0 and not reduced:
                 self._plan_changes(meeting_id, case_id, day, minute_taker)
-            if n == 1:
-                self._assessment(meeting_id, case_id, day, item.case.level or 2, minute_taker)
+            if reduced:
+                overall = RoshLevel.MEDIUM if case_id == exit_case else RoshLevel.HIGH
+                if lower_case == case_id and item.case.level == 2:
+                    overall = RoshLevel.MEDIUM  # back to Level 1
+                self._assessment(meeting_id, case_id, day, overall, profile, minute_taker)
+            elif n == 1:
+                overall = RoshLevel.VERY_HIGH if item.case.level == 3 else RoshLevel.HIGH
+                self._assessment(meeting_id, case_id, day, overall, profile, minute_taker)
             self._decisions(
                 disc_id,
                 item.case.category or 1,
@@ -240,8 +367,10 @@ class _Meetings:
                 minute_taker,
                 raise_level=case_id == raise_case,
                 exits=case_id == exit_case,
-                disclosure=n == 1,
-                dissent=n == 0 and meeting_id % 3 == 0,
+                lowers=case_id == lower_case,
+                protective=words["protective"],
+                disclosure=n == 1 and not reduced,
+                dissent=n == 0 and meeting_id % 3 == 0 and not reduced,
             )
             if case_id != exit_case:
                 for _ in range(rng.randint(1, 2)):
@@ -258,67 +387,65 @@ class _Meetings:
                     )
         meetings.close_to_draft(s, minute_taker, meeting_id)
 
-    def _attendance(self, meeting_id: int, row: meetings.MeetingRow, minute_taker: Actor) -> None:
-        s = self.s
+    def _attendance(
+        self,
+        meeting_id: int,
+        row: meetings.MeetingRow,
+        minute_taker: Actor,
+        invited: Sequence[str],
+    ) -> dict[str, AttendanceStatus]:
+        """The core panel and the agencies invited for any case, each attending, sending
+        apologies, a deputy or a written report (it varies); returns the status by agency."""
+        s, rng = self.s, self.rng
         used: set[int] = set()
+        start = row.start_time or time(10, 0)
         # Chair, minute-taker and co-ordinator first, each under their own agency.
         for person_id in (row.chair_id, row.minute_taker_id, row.coordinator_id):
             if person_id is None or person_id in used:
                 continue
             used.add(person_id)
-            agency_id = self._agency_of(person_id)
             attendance.record_attendance(
                 s,
                 minute_taker,
                 meeting_id,
-                agency_id=agency_id,
+                agency_id=self._agency_of(person_id),
                 status=AttendanceStatus.PRESENT,
                 person_id=person_id,
-                arrived_at=row.start_time,
+                arrived_at=start,
             )
-        for short in ("Police", "Probation", "Prison"):
+        status: dict[str, AttendanceStatus] = {}
+        for short in ("Police", "Probation", "Prison", *invited):
+            roll = rng.random()
+            if short in ("Police", "Probation"):
+                choice = AttendanceStatus.PRESENT if roll < 0.9 else AttendanceStatus.DEPUTY
+            elif roll < 0.5:
+                choice = AttendanceStatus.PRESENT
+            elif roll < 0.65:
+                choice = AttendanceStatus.DEPUTY
+            elif roll < 0.85:
+                choice = AttendanceStatus.REPORT_SUBMITTED
+            else:
+                choice = AttendanceStatus.APOLOGIES
             person_id = self.person(short, used)
-            status = AttendanceStatus.PRESENT
-            if short == "Prison" and meeting_id % 2:
-                status = AttendanceStatus.APOLOGIES
+            deputy_for = self.person(short, used) if choice is AttendanceStatus.DEPUTY else None
+            if person_id is None or (choice is AttendanceStatus.DEPUTY and deputy_for is None):
+                choice = AttendanceStatus.REPORT_SUBMITTED
+            late = timedelta(minutes=rng.choice((0, 0, 0, 5, 10)))
+            present = choice in (AttendanceStatus.PRESENT, AttendanceStatus.DEPUTY)
             attendance.record_attendance(
                 s,
                 minute_taker,
                 meeting_id,
                 agency_id=self.agency(short),
-                status=status,
-                person_id=person_id,
-                arrived_at=row.start_time if status is AttendanceStatus.PRESENT else None,
+                status=choice,
+                person_id=None if choice is AttendanceStatus.REPORT_SUBMITTED else person_id,
+                deputy_for_id=deputy_for if choice is AttendanceStatus.DEPUTY else None,
+                arrived_at=(datetime.combine(row.meeting_date, start) + late).time()
+                if present
+                else None,
             )
-        # Children's Services sends a deputy; Mental Health a written report; Housing apologies.
-        standing_in, absent = self.person("Children's Services", used), None
-        if standing_in is not None:
-            absent = self.person("Children's Services", used)
-        if standing_in is not None and absent is not None:
-            attendance.record_attendance(
-                s,
-                minute_taker,
-                meeting_id,
-                agency_id=self.agency("Children's Services"),
-                status=AttendanceStatus.DEPUTY,
-                person_id=standing_in,
-                deputy_for_id=absent,
-            )
-        attendance.record_attendance(
-            s,
-            minute_taker,
-            meeting_id,
-            agency_id=self.agency("Mental Health"),
-            status=AttendanceStatus.REPORT_SUBMITTED,
-        )
-        attendance.record_attendance(
-            s,
-            minute_taker,
-            meeting_id,
-            agency_id=self.agency("Housing"),
-            status=AttendanceStatus.APOLOGIES,
-            person_id=self.person("Housing", used),
-        )
+            status[short] = choice
+        return status
 
     def _agency_of(self, person_id: int) -> int:
         for agency_id, ids in self.staff.items():
@@ -327,9 +454,17 @@ class _Meetings:
         return self.agency("MAPPA Unit")
 
     def _review(
-        self, meeting_id: int, action: actions.ActionRow, day: date, minute_taker: Actor
+        self,
+        meeting_id: int,
+        action: actions.ActionRow,
+        day: date,
+        minute_taker: Actor,
+        *,
+        done: bool = False,
     ) -> None:
-        roll = self.rng.random()
+        """Review an earlier action; ``done``: every action of a case about to be lowered or to
+        leave MAPPA is complete."""
+        roll = 0.55 if done else self.rng.random()
         if action.due_date >= day and roll < 0.5:
             outcome, reason, note, new_due = ActionStatus.OPEN, None, "In progress.", None
         elif roll < 0.6:
@@ -384,14 +519,22 @@ class _Meetings:
             )
 
     def _assessment(
-        self, meeting_id: int, case_id: int, day: date, level: int, minute_taker: Actor
+        self,
+        meeting_id: int,
+        case_id: int,
+        day: date,
+        overall: RoshLevel,
+        profile: RiskProfile,
+        minute_taker: Actor,
     ) -> None:
         custody = self.s.scalar(select(Case.custody_status).where(Case.id == case_id))
-        overall = RoshLevel.VERY_HIGH if level == 3 else RoshLevel.HIGH
+        rng = self.rng
         grid: dict[tuple[RiskSetting | str, RiskGroup | str], RoshLevel | str] = {
             (RiskSetting.COMMUNITY, group): RoshLevel.MEDIUM
             for group in GROUPS_BY_SETTING[RiskSetting.COMMUNITY]
         }
+        if overall is RoshLevel.MEDIUM:
+            grid = {key: RoshLevel.LOW for key in grid}
         grid[(RiskSetting.COMMUNITY, RiskGroup.KNOWN_ADULT)] = overall
         if custody is CustodyStatus.CUSTODY:
             for group in GROUPS_BY_SETTING[RiskSetting.CUSTODY]:
@@ -403,12 +546,13 @@ class _Meetings:
             assessed_on=day,
             overall=overall,
             ratings=grid,
-            tool_score="OSP/C High; RSR 6.1%",
-            who_at_risk="Former partner (known adult) & her new partner.",
-            nature_of_risk="Serious violence, including with a weapon.",
-            imminence="Could happen quickly if he learns her new address.",
-            increasing_factors="Alcohol; loss of accommodation.",
-            protective_factors="Engaging with probation; family support.",
+            tool_score=f"OSP/C {'Low' if overall is RoshLevel.MEDIUM else 'High'}; "
+            f"RSR {rng.randint(15, 80) / 10:.1f}%",
+            who_at_risk=rng.choice(profile.who_at_risk),
+            nature_of_risk=rng.choice(profile.nature),
+            imminence=rng.choice(profile.imminence),
+            increasing_factors=rng.choice(profile.increasing),
+            protective_factors=rng.choice(profile.protective),
             meeting_id=meeting_id,
         )
 
@@ -422,6 +566,8 @@ class _Meetings:
         *,
         raise_level: bool,
         exits: bool,
+        lowers: bool,
+        protective: str,
         disclosure: bool,
         dissent: bool,
     ) -> None:
@@ -433,20 +579,28 @@ class _Meetings:
                 disc_id,
                 kind=DecisionKind.EXIT,
                 outcome="Exit MAPPA management",
-                rationale="Notification period ended and risk is now manageable by a single "
-                "agency.",
+                rationale=f"{EXIT_GROUNDS.get(category, EXIT_GROUNDS[3])} RoSH reassessed as "
+                f"Medium at this meeting and not increasing; {protective[0].lower()}"
+                f"{protective[1:]} Every action is complete and no agency holds a concern that "
+                "needs multi-agency management; the lead agency continues to manage the case.",
             )
             self.disclosure_decision(disc_id, day, minute_taker, disclose=False, category=category)
             return
-        new_level = 3 if raise_level else level
+        new_level = 3 if raise_level else level - 1 if lowers else level
         interval = self.intervals[Level(new_level)]
         review = day + timedelta(days=interval)
         outcome = (
-            f"Raised to Level {new_level}" if new_level != level else f"Remain at Level {level}"
+            f"Raised to Level {new_level}"
+            if new_level > level
+            else f"Lowered to Level {new_level}"
+            if new_level < level
+            else f"Remain at Level {level}"
         )
         rationale = (
             "Risk has escalated and needs senior oversight and resources at short notice."
             if raise_level
+            else LOWER_GROUNDS[new_level].format(protective=protective)
+            if lowers
             else "Multi-agency management still adds value; the plan is working."
         )
         discussions.record_decision(
@@ -511,21 +665,30 @@ class _Meetings:
         return self.minute_takers[0]
 
     def sign_and_issue(self, meeting_id: int, chair: Actor, copies: int) -> None:
+        """The minute-taker submits the draft and the chair signs it off one to ten days after
+        the meeting, in working hours; the co-ordinator issues copies that afternoon."""
+        rng = self.rng
         row = meetings.get_meeting_row(self.s, meeting_id)
-        meetings.submit_for_sign_off(self.s, self.minute_taker_of(row), meeting_id)
-        minutes.sign_off(self.s, chair, meeting_id)
+        day = _weekday(row.meeting_date + timedelta(days=rng.randint(1, 10)))
+        day = max(day, row.meeting_date + timedelta(days=1))
+        signed = datetime.combine(day, time(9 + rng.randint(0, 6), rng.randint(0, 59)), UTC)
+        with recorded_at(signed - timedelta(minutes=rng.randint(20, 90))):
+            meetings.submit_for_sign_off(self.s, self.minute_taker_of(row), meeting_id)
+        with recorded_at(signed):
+            minutes.sign_off(self.s, chair, meeting_id)
         detail = meetings.get_meeting(self.s, meeting_id)
         present = [a for a in detail.attendance if a.person_id is not None][:copies]
-        for entry in present:
-            minutes.record_distribution(
-                self.s,
-                self.coordinator,
-                meeting_id,
-                recipient_name=entry.person_name,
-                recipient_person_id=entry.person_id,
-                recipient_agency_id=entry.agency_id,
-                channel="Secure e-mail (egress)",
-            )
+        with recorded_at(signed + timedelta(hours=2)):
+            for entry in present:
+                minutes.record_distribution(
+                    self.s,
+                    self.coordinator,
+                    meeting_id,
+                    recipient_name=entry.person_name,
+                    recipient_person_id=entry.person_id,
+                    recipient_agency_id=entry.agency_id,
+                    channel="Secure e-mail (egress)",
+                )
 
 
 def create_meetings(
@@ -537,10 +700,20 @@ def create_meetings(
     minute_takers: Sequence[str],
     coordinators: Sequence[str],
     person_ids_by_agency: dict[int, list[int]],
+    senior_chairs: Sequence[str] = (),
     progress: Callable[[str, int, int], None] | None = None,
 ) -> MeetingsResult:
     """Record the past and planned meetings; returns how many of each were made."""
-    m = _Meetings(session, rng, today, chairs, minute_takers, coordinators, person_ids_by_agency)
+    m = _Meetings(
+        session,
+        rng,
+        today,
+        chairs,
+        senior_chairs,
+        minute_takers,
+        coordinators,
+        person_ids_by_agency,
+    )
     dates = [_weekday(today - timedelta(days=DAYS_APART * k)) for k in range(PAST_MEETINGS, 0, -1)]
     level_2, level_3 = m.pools(dates[0])
     if not level_2 and not level_3:
@@ -549,6 +722,7 @@ def create_meetings(
     signed = distributed = 0
     raised: int | None = None
     exited: int | None = None
+    lowered: list[int] = []
     cursor = {2: 0, 3: 0}
     total = PAST_MEETINGS + 2
     for n, day in enumerate(dates):
@@ -558,19 +732,22 @@ def create_meetings(
         size = CASES_PER_L2_MEETING if level == 2 else CASES_PER_L3_MEETING
         chosen = [pool[(cursor[level] + i) % len(pool)] for i in range(min(size, len(pool)))]
         cursor[level] += size
-        raise_case = exit_case = None
+        raise_case = exit_case = lower_case = None
         if level == 2 and k == 4 and len(chosen) > 1:
             raise_case = raised = chosen[-1]
         if level == 2 and k == 5 and len(chosen) > 2:
             exit_case = exited = chosen[-2]
+        if k in (6, 7) and len(chosen) > 2:  # Level 3 to 2, and Level 2 to 1 (not Category 3)
+            lower_case = next((c for c in chosen if level == 3 or m.category(c) != 3), None)
+            lowered += [lower_case] if lower_case is not None else []
         meeting_id, chair = m.schedule(n, level, day, chosen)
-        m.hold(meeting_id, chair, raise_case=raise_case, exit_case=exit_case)
+        m.hold(meeting_id, chair, raise_case=raise_case, exit_case=exit_case, lower_case=lower_case)
         if k > 1:  # the latest meeting's minutes are still in draft
             copies = 3 if k > PAST_MEETINGS - 2 else 0
             m.sign_and_issue(meeting_id, chair, copies)
             signed += 1
             distributed += 1 if copies else 0
-        for gone in (raised, exited):
+        for gone in (raised, exited, *lowered):
             for p in (level_2, level_3):
                 if gone in p and len(p) > 1:
                     p.remove(gone)
