@@ -28,7 +28,7 @@ from sqlalchemy.orm import Session
 
 from mappa_desktop.db.base import Base, UTCDateTime
 from mappa_desktop.db.engine import make_session_factory
-from mappa_desktop.db.models import Agency, Case, User
+from mappa_desktop.db.models import Agency, AppSetting, Case, User
 from mappa_desktop.demo.names import (
     ADDRESS_AREAS,
     CHAIR_TITLES,
@@ -82,6 +82,8 @@ RESERVED_MULTI_AGENCY = 36
 ROSH_ORDER = (RoshLevel.LOW, RoshLevel.MEDIUM, RoshLevel.HIGH, RoshLevel.VERY_HIGH)
 # The audit trail's JSON, exactly as services.audit.record writes it (one encoder, reused).
 _AUDIT_JSON = json.JSONEncoder(ensure_ascii=False, sort_keys=True)
+
+RESIDENTS_PER_DEMO_CASE = 470  # about 56% of demo cases are category 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -1192,6 +1194,11 @@ def generate_demo(
             insert=gen._insert,
             next_id=gen._next_id,
         )
+        if session.get(AppSetting, settings.POPULATION) is None:
+            # An area of a size that gives about the national rate of registered sexual
+            # offenders (122 per 100,000 in March 2021, DOMAIN 7), so that table has a figure.
+            population = max(1_000, round(cases * RESIDENTS_PER_DEMO_CASE, -3))
+            session.add(AppSetting(key=settings.POPULATION, value=population))
         c = gen.counts
         audit_total = session.scalar(select(func.count()).select_from(_table("audit_event")))
         return DemoSummary(

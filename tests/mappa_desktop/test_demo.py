@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from mappa_desktop.db.engine import make_engine
 from mappa_desktop.db.models import (
@@ -46,6 +47,7 @@ from mappa_desktop.demo.offences import (
     OFFENCES,
     profile_for,
 )
+from mappa_desktop.domain.coordination import ReportingYear
 from mappa_desktop.domain.enums import (
     ActionStatus,
     CustodyStatus,
@@ -55,7 +57,7 @@ from mappa_desktop.domain.enums import (
     RoshLevel,
 )
 from mappa_desktop.domain.errors import PermissionDenied, StateError, ValidationError
-from mappa_desktop.services import cases, listing, meetings, minutes, people
+from mappa_desktop.services import cases, listing, meetings, minutes, people, statistics
 from mappa_desktop.services.actions import OPEN_STATUSES
 from mappa_desktop.services.actor import Actor
 from tests.conftest import Database, make_user
@@ -475,3 +477,14 @@ def test_names_come_from_one_tradition_and_rarely_repeat(demo_2000: sa.Engine) -
     for name in [*(" ".join(pair) for pair in cases_ + staff), *aliases]:
         assert not set(name) & set("<>&"), name
         assert all(unicodedata.category(ch) not in ("Cc", "Cf") for ch in name), name
+
+
+def test_the_demo_area_has_a_population_giving_about_the_national_rate(
+    demo_2000: sa.Engine,
+) -> None:
+    """Every annual-statistics table has a figure on demo data, the rate per 100,000 too."""
+    with Session(demo_2000) as s:
+        year = ReportingYear.containing(TODAY).start_year - 1  # the last whole reporting year
+        stats = statistics.annual_statistics(s, year)
+    assert stats.population is not None
+    assert stats.rso_per_100k is not None and 60 <= stats.rso_per_100k <= 250, stats.rso_per_100k
