@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+import shiboken6
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import (
@@ -27,6 +28,7 @@ from sqlalchemy import select
 
 from mappa_desktop.db.models import Attendance, CaseDiscussion
 from mappa_desktop.services import meetings
+from mappa_desktop.services.actor import Actor
 from tests.conftest import Database
 from tests.ui.meeting_helpers import (
     FAST,
@@ -56,6 +58,8 @@ class Opened:
     seeded: Seeded
     meeting_id: int
     discussions: list[int]
+    db: Database
+    actor: Actor
 
 
 def activate(qtbot: QtBot, widget: QWidget) -> None:
@@ -76,7 +80,7 @@ def opened(qtbot: QtBot, sqlite_db: Database) -> Iterator[Opened]:
     window.show()
     activate(qtbot, window)
     window.reload_all()
-    yield Opened(window, seeded, meeting_id, discs)
+    yield Opened(window, seeded, meeting_id, discs, sqlite_db, actor)
     window.close()
 
 
@@ -104,13 +108,20 @@ def name(widget: QWidget) -> str:
     return f"{type(widget).__name__}({widget.accessibleName() or widget.objectName() or text!r})"
 
 
+def identity(widget: QWidget) -> int:
+    """The address of the C++ widget: ``id()`` of a PySide wrapper is not stable (a widget Qt
+    created, such as a tab widget's bar, gets a new wrapper each time it is fetched)."""
+    address: int = shiboken6.getCppPointer(widget)[0]
+    return address
+
+
 def tab_walk(window: QWidget, start: QWidget, *, back: bool = False) -> tuple[set[int], list[str]]:
     """Press Tab (Shift+Tab) from ``start`` until the focus comes back to it: the widgets
     reached, and those where Tab did not move the focus (traps)."""
     start.setFocus(Qt.FocusReason.TabFocusReason)
     assert focused() is start
     key = Qt.Key.Key_Backtab if back else Qt.Key.Key_Tab
-    seen = {id(start)}
+    seen = {identity(start)}
     traps: list[str] = []
     current = start
     stayed = 0
@@ -129,13 +140,20 @@ def tab_walk(window: QWidget, start: QWidget, *, back: bool = False) -> tuple[se
         stayed = 0
         if after is start:
             return seen, traps
-        seen.add(id(after))
+        seen.add(identity(after))
         current = after
     raise AssertionError("Tab never came back to where it started")
 
 
+def reload_view(qtbot: QtBot, view: MeetingView) -> None:
+    before = view.data
+    view.reload()
+    qtbot.waitUntil(lambda: view.data is not before)
+
+
 def screens(o: Opened, qtbot: QtBot) -> Iterator[str]:
-    """Show each screen in turn: the lists, a case record, the meeting (attendance, a case)."""
+    """Show each screen in turn: the lists, a case record, the meeting (attendance, a case)
+    planned, then in progress and in draft minutes (other buttons at the top)."""
     w = o.window
     for page, label in (
         (w.case_list, "Cases"),
@@ -158,6 +176,19 @@ def screens(o: Opened, qtbot: QtBot) -> Iterator[str]:
     assert case_page is not None
     view.show_page(case_page)
     yield "Meeting: a case"
+    for step, state in (
+        (meetings.start_meeting, "in progress"),
+        (meetings.close_to_draft, "draft"),
+    ):
+        with o.db.sessions.begin() as s:
+            step(s, o.actor, o.meeting_id)
+        reload_view(qtbot, view)
+        view.show_page(view.attendance_page)
+        yield f"Meeting {state}: attendance"
+        case_page = view.case_page(o.discussions[2])
+        assert case_page is not None
+        view.show_page(case_page)
+        yield f"Meeting {state}: a case"
 
 
 # --- 1. no Tab traps ------------------------------------------------------------------------------
@@ -394,25 +425,6 @@ def mnemonics(window: QWidget) -> dict[str, list[str]]:
     return keys
 
 
-# Problems this test found that are not fixed yet (issue 12's remaining keyboard work). The test
-# is a ratchet: any problem not listed here fails it, and so does a listed one that is gone (take
-# it off the list). Each entry is the start of the problem's line.
-KNOWN_PROBLEMS = (
-    "Today: Alt+R on",
-    "Case record: not reached by Tab: QTabBar('qt_tabwidget_tabbar')",
-    "Case record: Alt+B on",
-    "Case record: Alt+G on",
-    "Case record: Alt+L on",
-    "Case record: Alt+N on",
-    "Case record: Alt+S on",
-    "Meeting: attendance: Alt+V on",
-    "Meeting: a case: Alt+H on",
-    "Meeting: a case: Alt+I on",
-    "Meeting: a case: Alt+S on",
-    "Meeting: a case: Alt+V on",
-)
-
-
 def test_every_control_is_reachable_by_tab_and_mnemonics_do_not_clash(
     qtbot: QtBot, opened: Opened
 ) -> None:
@@ -424,12 +436,9 @@ def test_every_control_is_reachable_by_tab_and_mnemonics_do_not_clash(
             seen, traps = tab_walk(w, start, back=back)
             way = "Shift+Tab" if back else "Tab"
             problems += [f"{screen}: {way} is trapped in {t}" for t in traps]
-            missed = [name(x) for x in interactive(w) if id(x) not in seen]
+            missed = [name(x) for x in interactive(w) if identity(x) not in seen]
             problems += [f"{screen}: not reached by {way}: {m}" for m in missed]
         for letter, owners in sorted(mnemonics(w).items()):
             if len(owners) > 1:
                 problems.append(f"{screen}: Alt+{letter.upper()} on {', '.join(owners)}")
-    new = [p for p in problems if not p.startswith(KNOWN_PROBLEMS)]
-    assert not new, "\n".join(new)
-    gone = [k for k in KNOWN_PROBLEMS if not any(p.startswith(k) for p in problems)]
-    assert not gone, f"fixed: take these off KNOWN_PROBLEMS: {gone}"
+    assert not problems, "\n".join(problems)

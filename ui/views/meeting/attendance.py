@@ -198,7 +198,7 @@ class AttendancePage(QWidget):
         form.addWidget(buddy("De&puty for:", self.deputy_for), 1, 2)
         form.addWidget(self.deputy_for, 1, 3)
         times = QHBoxLayout()
-        times.addWidget(buddy("Arri&ved:", self.arrived))
+        times.addWidget(buddy("Arrive&d:", self.arrived))
         times.addWidget(self.arrived)
         times.addWidget(buddy("&Left:", self.departed))
         times.addWidget(self.departed)

@@ -278,7 +278,7 @@ class ReviewRow(QFrame):
         self.note = QLineEdit()
         self.note.setAccessibleName("Review note")
         self.note.setPlaceholderText("Note (what was done, or why not)")
-        self.has_due = QCheckBox("New &due date:")
+        self.has_due = QCheckBox("New due date:")
         self.due = date_edit(date.today(), "New due date")
         self.due.setEnabled(False)
         self.state = QLabel("")
@@ -490,7 +490,7 @@ class CasePage(QScrollArea):
         self.invited.setWordWrap(True)
         self.invite_combo = QComboBox()
         self.invite_combo.setAccessibleName("Agency to invite for this case")
-        self.invite_button = QPushButton("&Invite agency")
+        self.invite_button = QPushButton("Invite agenc&y")
         self.invite_error = error_label("Invitation error")
         invite_row = QHBoxLayout()
         invite_row.addWidget(self.invited, 1)
@@ -532,7 +532,7 @@ class CasePage(QScrollArea):
             "or reduces it, victim and diversity issues",
             min_lines=4,
         )
-        self.risk_update_button = QPushButton("New risk-assessment &version…")
+        self.risk_update_button = QPushButton("New ris&k-assessment version…")
         self.risk_update_button.setObjectName("newRiskVersion")
         self.risk_update_button.setToolTip(
             "Record a new version of the risk assessment, prefilled from the latest one, "
@@ -581,7 +581,7 @@ class CasePage(QScrollArea):
         self.rmp_rationale.setAccessibleName("Rationale for the plan change")
         self.rmp_rationale.setPlaceholderText("Why (required to change or end an item)")
         self.rmp_add = QPushButton("Add to &plan")
-        self.rmp_change = QPushButton("C&hange selected")
+        self.rmp_change = QPushButton("Chan&ge selected")
         self.rmp_end = QPushButton("E&nd selected")
         self.rmp_error = error_label("Plan error")
         self.rmp_draft_state = draft_label("plan change", keep_space=True)

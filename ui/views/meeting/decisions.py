@@ -314,7 +314,7 @@ class DecisionsBox(QGroupBox):
         self.s327a_prompt.setObjectName("s327aPrompt")
         self.s327a_prompt.setWordWrap(True)
         self.s327a_prompt.setStyleSheet(WARNING_STYLE)
-        self.s327a = QCheckBox("s.327A disclosure &considered")
+        self.s327a = QCheckBox("s.327A discl&osure considered")
         grid = QGridLayout(self.disclosure)
         grid.setContentsMargins(0, 0, 0, 0)
         grid.addWidget(buddy("Disclose:", self.disclose), 0, 0)
@@ -344,7 +344,7 @@ class DecisionsBox(QGroupBox):
         self.dissent_view.setPlaceholderText(
             "The differing view, in their words (Enter records it)"
         )
-        self.dissent_button = QPushButton("Record di&ssent against selected")
+        self.dissent_button = QPushButton("Record dissent against se&lected")
         self.dissent_error = error_label("Dissent error")
         self.dissent_draft_state = draft_label("dissent")
 

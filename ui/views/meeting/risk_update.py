@@ -181,7 +181,7 @@ class RiskUpdateForm(QFrame):
             texts.addWidget(label, row * 2, column)
             texts.addWidget(self._cell(box, name), row * 2 + 1, column)
 
-        self.save_button = QPushButton("Save as &new version")
+        self.save_button = QPushButton("Save as ne&w version")
         self.save_button.setObjectName("saveRiskVersion")
         self.cancel_button = QPushButton("Cancel (drop this draft)")
         self.form_error = FieldError("New risk-assessment version")

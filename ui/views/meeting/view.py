@@ -163,14 +163,14 @@ class MeetingView(QWidget):
         self.status_label = QLabel("")
         self.status_label.setObjectName("meetingStatus")
         self.start_button = QPushButton("S&tart meeting")
-        self.close_button = QPushButton("C&lose to draft minutes")
-        self.reopen_button = QPushButton("Re&open for minuting")
-        self.return_button = QPushButton("Return to &draft")
+        self.close_button = QPushButton("Close &to draft minutes")
+        self.reopen_button = QPushButton("Reopen for minu&ting")
+        self.return_button = QPushButton("Return &to draft")
         self.submit_button = QPushButton("S&ubmit for sign-off")
         self.submit_button.setObjectName("submitForSignOff")
-        self.sign_off_button = QPushButton("Si&gn off minutes…")
+        self.sign_off_button = QPushButton("Sign off min&utes…")
         self.sign_off_button.setObjectName("openSignOff")
-        self.distribute_button = QPushButton("Dist&ribute copies…")
+        self.distribute_button = QPushButton("Distri&bute copies…")
         self.distribute_button.setObjectName("openDistribution")
         self.audit_button = QPushButton("Audit tra&il…")
         self.audit_button.setObjectName("openMeetingAudit")
@@ -363,9 +363,9 @@ class MeetingView(QWidget):
             )
         )
         self.sign_off_button.setText(
-            "Si&gn off minutes…"
+            "Sign off min&utes…"
             if status is MeetingStatus.AWAITING_SIGN_OFF
-            else "Si&gned minutes and addenda…"
+            else "Signed min&utes and addenda…"
         )
         self.distribute_button.setVisible(meeting.is_frozen)
         self.checklist_page.submit_button.setEnabled(status is MeetingStatus.DRAFT)

@@ -392,22 +392,22 @@ def _candidates(text: str) -> list[int]:
 
 def mnemonic_text(text: str, used: set[str], reserved: str) -> str:
     """``text`` with an ``&`` before a letter not in ``used`` or ``reserved`` (adds it to
-    ``used``). When every letter is taken, reuses one already used on this page (Qt then cycles
-    between the labels that share it) but never a reserved one."""
+    ``used``), or with none when every letter of it is taken: a key is never shared (Qt would
+    cycle between the controls that share it), and a control without one is still reached by
+    Tab."""
     plain = _strip(text)
-    candidates = [i for i in _candidates(plain) if plain[i].lower() not in reserved]
-    for i in candidates:
-        if plain[i].lower() not in used:
-            used.add(plain[i].lower())
+    for i in _candidates(plain):
+        letter = plain[i].lower()
+        if letter not in reserved and letter not in used:
+            used.add(letter)
             return plain[:i] + "&" + plain[i:]
-    if candidates:
-        i = candidates[0]
-        return plain[:i] + "&" + plain[i:]
     return plain
 
 
 def assign_mnemonics(widgets: Iterable[QLabel | QAbstractButton], reserved: str) -> None:
-    """Give each label (with a buddy) and button a mnemonic, in the order given."""
+    """Give each label (with a buddy) and button a key of its own while letters last, in the
+    order given (reading order, so the first and most-used fields keep theirs); the rest get
+    none."""
     used: set[str] = set()
     for widget in widgets:
         if isinstance(widget, QLabel) and widget.buddy() is None:
