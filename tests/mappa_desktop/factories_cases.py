@@ -65,7 +65,8 @@ def new_meeting(
     meeting_date: date | None = None,
 ) -> int:
     """A meeting row made directly through the ORM (the meetings services are not used here),
-    with the given cases on its agenda."""
+    with the given cases on its agenda. The agenda is written before the status is set: the
+    database refuses new rows in a signed-off meeting's record (migration 0005)."""
     chair_id = new_person(db, "Chair", "Police")
     with db.sessions.begin() as s:
         meeting = Meeting(
@@ -73,7 +74,7 @@ def new_meeting(
             meeting_type=MeetingType.REVIEW,
             meeting_date=meeting_date or days_ago(1),
             chair_id=chair_id,
-            status=status,
+            status=MeetingStatus.IN_PROGRESS,
         )
         s.add(meeting)
         s.flush()
@@ -86,6 +87,8 @@ def new_meeting(
                     agenda_reason=AgendaReason.REVIEW_DUE,
                 )
             )
+        s.flush()
+        meeting.status = status
         return meeting.id
 
 
