@@ -1,6 +1,6 @@
 """The co-ordinator's commands: ``statistics`` (the annual report tables), ``chronology`` (a
-case's history for a review) and ``referrals`` (the referral list). Registered by
-``cli.build_parser`` through ``add_coordination_commands``.
+case's history for a review), ``referrals`` (the referral list) and ``import-referrals``.
+Registered by ``cli.build_parser`` through ``add_coordination_commands``.
 
 Output formats beyond CSV come from ``reports`` and are looked up only when asked for (by module
 and function name in ``STATISTICS_FORMATS`` / ``CHRONOLOGY_FORMATS``: each function takes the
@@ -170,6 +170,17 @@ def add_coordination_commands(
         "--status", choices=[s.value for s in ReferralStatus], help="only referrals in this state"
     )
     refs.set_defaults(run=bind(run_referrals))
+
+    imp = subparsers.add_parser(
+        "import-referrals",
+        help="import referrals (MAPPA A) from a CSV file: all rows or none",
+        description="Import referrals from a UTF-8 CSV file with a header row: all rows or "
+        "none, every row's problems reported together (services/referrals.py names the "
+        "columns). Co-ordinators and administrators only.",
+    )
+    options(imp)
+    imp.add_argument("file", metavar="FILE.csv")
+    imp.set_defaults(run=bind(run_import_referrals))
 
     agenda = subparsers.add_parser(
         "agenda",
@@ -352,6 +363,15 @@ def run_referrals(args: argparse.Namespace, out: TextIO, context: Context) -> in
     ]
     context.write_table(out, headers, table)
     out.write(f"{len(rows):,} referral{'s' if len(rows) != 1 else ''}\n")
+    return EXIT_OK
+
+
+def run_import_referrals(args: argparse.Namespace, out: TextIO, context: Context) -> int:
+    with context.database.sessions.begin() as session:
+        result = referrals.import_referrals_csv(session, context.actor(session), Path(args.file))
+    ids = ", ".join(str(i) for i in result.referral_ids)
+    plural = "s" if result.created != 1 else ""
+    out.write(f"Imported {result.created:,} referral{plural}" + (f" ({ids}).\n" if ids else ".\n"))
     return EXIT_OK
 
 

@@ -115,3 +115,28 @@ def test_referrals_json_and_table(
     assert "0 referrals" in capsys.readouterr().out
     assert _run(db, "referrals") == 0
     assert "awaiting screening" in capsys.readouterr().out
+
+
+def test_import_referrals_all_or_nothing_from_the_command_line(
+    db: Database, case_id: int, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    header = (
+        "case_id,referring_agency,referrer_name,referral_date,category,level_sought,reason,"
+        "current_rosh,added_value\n"
+    )
+    good = f"{case_id},Probation,J. Smith,{days_ago(5).isoformat()},1,2,Threats,High,Housing\n"
+    bad = f"{case_id},Nobody,,yesterday,7,2,,,\n"
+    path = tmp_path / "referrals.csv"
+    path.write_text(header + good + bad, encoding="utf-8")
+    assert _run(db, "import-referrals", str(path)) == 1
+    err = capsys.readouterr().err
+    assert "row 3" in err and "referring_agency" in err, err
+    assert _run(db, "referrals", "--json") == 0
+    assert json.loads(capsys.readouterr().out) == []  # nothing written
+    path.write_text(header + good, encoding="utf-8")
+    assert _run(db, "import-referrals", str(path)) == 0
+    assert "Imported 1 referral" in capsys.readouterr().out
+    assert _run(db, "referrals", "--json") == 0
+    assert [(r["case_id"], r["status"]) for r in json.loads(capsys.readouterr().out)] == [
+        (case_id, "awaiting_screening")
+    ]
