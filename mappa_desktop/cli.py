@@ -36,6 +36,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from mappa_desktop import (
     __version__,
     cli_admin,
+    cli_audit,
     cli_backup,
     cli_coordination,
     cli_reports,
@@ -534,6 +535,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     # desktop-entry: the desktop menu entry and icon (no database).
     desktop_entry.add_command(sub)
+    # self-audit (the sign-off self-audit of a meeting).
+    cli_audit.add_audit_commands(
+        sub,
+        open_database=open_database,
+        options=lambda p: _connection_options(p, top_level=False),
+        write_json=write_json,
+    )
     # admin (users and logins), audit (CSV of the audit trail), copy (a whole database).
     cli_admin.add_admin_commands(
         sub,

@@ -34,7 +34,7 @@ from reports import minutes_pdf
 from reports import signing as signing_mod
 from reports.minutes_pdf import MinutesBody
 
-LAYOUT_VERSION = 1  # bump with any change to how minutes_pdf lays out a page
+LAYOUT_VERSION = 2  # bump with any change to how minutes_pdf lays out a page
 
 
 def renderer_id() -> str:

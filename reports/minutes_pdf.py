@@ -748,6 +748,20 @@ def _sign_off(doc: MinutesDocument) -> list[Flowable]:
             48 * mm,
         )
     )
+    return out + _audit_reasons(doc)
+
+
+def _audit_reasons(doc: MinutesDocument) -> list[Flowable]:
+    """The chair's reason for each self-audit finding signed with one (part of the record)."""
+    s = _styles()
+    reasons = doc.content.self_audit or ()
+    if not reasons:
+        return []
+    out: list[Flowable] = [*_heading("Chair's reasoning on the self-audit", s.h3, keep=30 * mm)]
+    for r in reasons:
+        out.append(
+            _fields([("Finding", _user_cell(r.finding)), ("Chair's reason", _user_cell(r.reason))])
+        )
     return out
 
 

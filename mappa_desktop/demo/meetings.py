@@ -43,12 +43,14 @@ from mappa_desktop.domain.enums import (
 from mappa_desktop.services import (
     actions,
     attendance,
+    cases,
     discussions,
     meetings,
     minutes,
     people,
     risk,
     rmp,
+    self_audit,
     settings,
 )
 from mappa_desktop.services.actor import Actor
@@ -157,6 +159,44 @@ class MeetingsResult:
 def _weekday(day: date) -> date:
     """Move a weekend date back to the Friday before."""
     return day - timedelta(days=max(0, day.weekday() - 4))
+
+
+# Closing the self-audit's plan gaps before sign-off, and the chair's reasons for the rest.
+MISSING_PLAN = {
+    "rmp_pillars": (
+        RmpPillar.SUPERVISION,
+        RmpPillar.MONITORING_CONTROL,
+        RmpPillar.INTERVENTIONS_TREATMENT,
+        RmpPillar.VICTIM_SAFETY,
+    ),
+    "rmp_contingency": (RmpPillar.CONTINGENCY,),
+    "licence_conditions": (RmpPillar.LICENCE_CONDITION,),
+}
+PLAN_TEXT = {
+    RmpPillar.SUPERVISION: "Weekly office appointments with the offender manager.",
+    RmpPillar.MONITORING_CONTROL: "Police home visits at least monthly; ViSOR record kept current.",
+    RmpPillar.INTERVENTIONS_TREATMENT: "Referral to an accredited programme to be assessed.",
+    RmpPillar.VICTIM_SAFETY: "Victim liaison officer to keep the victim informed of changes.",
+    RmpPillar.CONTINGENCY: (
+        "If contact is missed or warning signs recur, the offender manager informs the police "
+        "the same day and requests an early review; recall considered."
+    ),
+    RmpPillar.LICENCE_CONDITION: "Licence: reside as directed; no contact with the victim.",
+}
+AUDIT_REASONS = {
+    "assessment_age": "The OASys review is booked within a month; nothing has changed since.",
+    "disclosure_declined": (
+        "The known adult is already aware of the risk and is supported by the victim liaison "
+        "officer; a further disclosure would add nothing."
+    ),
+    "lowered_with_risk": (
+        "The chair agreed the move: the remaining risk is managed by the lead agency alone "
+        "and the open actions are carried over to it."
+    ),
+    "agency_absent": "The agency's part was briefed by e-mail before the meeting.",
+    "similar_actions": "The actions are for different teams in the same agency.",
+    "late_sign_off": "The chair was on leave in the week after the meeting.",
+}
 
 
 class _Meetings:
@@ -659,6 +699,53 @@ class _Meetings:
                 s327a_considered=category == 1,
             )
 
+    def complete_for_sign_off(self, meeting_id: int, minute_taker: Actor, day: date) -> None:
+        """The minute-taker closes the gaps the self-audit finds before the chair signs: the
+        offender manager, victim issues, the plan's missing pillars, contingency and licence
+        conditions (the draft meeting keeps its gaps, for the self-audit to show)."""
+        s = self.s
+        found = self_audit.self_audit(s, meeting_id, day)
+        for finding in found.must_fix:
+            case_id = finding.case_id
+            if case_id is None:
+                continue
+            case = cases.get_case(s, case_id)
+            if finding.criterion == "offender_manager":
+                short = next(k for k, v in self.agencies.items() if v == case.lead_agency_id)
+                manager = self.first_person(short) or self.first_person("Probation")
+                cases.edit_case(
+                    s,
+                    minute_taker,
+                    case_id,
+                    expected_version=case.version,
+                    offender_manager_id=manager,
+                )
+            elif finding.criterion == "victim_issues":
+                cases.edit_case(
+                    s,
+                    minute_taker,
+                    case_id,
+                    expected_version=case.version,
+                    victim_notes=self.rng.choice(self.profile(case_id).victim_notes),
+                )
+            else:
+                present = {i.pillar for i in rmp.current_plan(s, case_id)}
+                for pillar in MISSING_PLAN.get(finding.criterion, ()):
+                    if pillar in present:
+                        continue
+                    rmp.add_item(
+                        s,
+                        minute_taker,
+                        case_id,
+                        pillar=pillar,
+                        text=PLAN_TEXT[pillar],
+                        responsible_agency_id=self.agency("Probation"),
+                        start_date=day,
+                        review_date=day + timedelta(days=56),
+                        rationale="Added at the meeting: the plan lacked this heading.",
+                        meeting_id=meeting_id,
+                    )
+
     def minute_taker_of(self, row: meetings.MeetingRow) -> Actor:
         if row.minute_taker_id is not None and row.minute_taker_id in self.by_person:
             return self.by_person[row.minute_taker_id]
@@ -672,10 +759,14 @@ class _Meetings:
         day = _weekday(row.meeting_date + timedelta(days=rng.randint(1, 10)))
         day = max(day, row.meeting_date + timedelta(days=1))
         signed = datetime.combine(day, time(9 + rng.randint(0, 6), rng.randint(0, 59)), UTC)
-        with recorded_at(signed - timedelta(minutes=rng.randint(20, 90))):
+        with recorded_at(signed - timedelta(minutes=rng.randint(60, 120))):
+            self.complete_for_sign_off(meeting_id, self.minute_taker_of(row), row.meeting_date)
+        with recorded_at(signed - timedelta(minutes=rng.randint(20, 50))):
             meetings.submit_for_sign_off(self.s, self.minute_taker_of(row), meeting_id)
         with recorded_at(signed):
-            minutes.sign_off(self.s, chair, meeting_id)
+            found = self_audit.self_audit(self.s, meeting_id, day)
+            reasons = {f.id: AUDIT_REASONS[f.criterion] for f in found.needs_reason}
+            minutes.sign_off(self.s, chair, meeting_id, reasons=reasons)
         detail = meetings.get_meeting(self.s, meeting_id)
         present = [a for a in detail.attendance if a.person_id is not None][:copies]
         with recorded_at(signed + timedelta(hours=2)):

@@ -14,8 +14,8 @@ migration 0006 keep scheme 1 and are checked that way.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time
 
 from sqlalchemy import func, select
@@ -51,7 +51,7 @@ from mappa_desktop.domain.errors import (
 )
 from mappa_desktop.domain.rules import FROZEN_STATUSES
 from mappa_desktop.domain.validation import MAX_TEXT, Checker
-from mappa_desktop.services import audit, meetings, minutes_hash, settings
+from mappa_desktop.services import audit, meetings, minutes_hash, self_audit, settings
 from mappa_desktop.services.actor import Actor, require_role
 from mappa_desktop.services.attendance import resolve_person
 from mappa_desktop.services.common import flush, get_or_404
@@ -59,6 +59,7 @@ from mappa_desktop.services.minutes_content import (
     ActionEntry,
     AddendumEntry,
     AttendeeEntry,
+    AuditReason,
     CaseEntry,
     DecisionEntry,
     DissentEntry,
@@ -210,6 +211,7 @@ def _content_from(session: Session, data: meetings.MeetingData) -> MinutesConten
         statement_confirmed_at=_iso(meeting.statement_confirmed_at),
         attendance=tuple(attendees),
         cases=cases,
+        self_audit=(),  # the chair's reasons are added at sign-off
     )
 
 
@@ -504,11 +506,60 @@ def _apply_case_decisions(
         registration.set_next_review(session, actor, d.case_id, next_review, meeting_id=meeting.id)
 
 
+# Frozen and printed for a needs-reason finding when the caller cannot ask for reasons (today's
+# sign-off window: issue 11 item 2 is still open), so the record says so instead of looking clean.
+REASON_NOT_ASKED = "No reason recorded: the sign-off window does not ask for reasons yet."
+
+
+def _audit_reasons(
+    session: Session, data: meetings.MeetingData, reasons: Mapping[str, str] | None
+) -> tuple[AuditReason, ...]:
+    """The chair's reason for each needs-reason finding of the self-audit; refused while any
+    must-fix finding remains or a needs-reason finding has no reason. ``reasons=None`` (a caller
+    that cannot ask) freezes each needs-reason finding with ``REASON_NOT_ASKED``."""
+    found = self_audit.judge(data, settings.audit_settings(session), utcnow().date())
+    if found.must_fix:
+        raise ValidationError.single("self_audit", "\n".join(f.message for f in found.must_fix))
+    wanted = {f.id: f for f in found.needs_reason}
+    check = Checker()
+    for key in reasons or {}:
+        if key not in wanted:
+            check.fail("reasons", f"No finding '{key}' needs a reason at this sign-off.")
+    out = []
+    for finding in found.needs_reason:
+        given = REASON_NOT_ASKED if reasons is None else reasons.get(finding.id, "")
+        if not given.strip():
+            check.fail(f"reason:{finding.id}", f"{finding.message} Give the chair's reason.")
+            continue
+        clean = check.text(f"reason:{finding.id}", given, max_len=MAX_REASON)
+        if clean is not None:
+            out.append(
+                AuditReason(
+                    finding_id=finding.id,
+                    case_id=finding.case_id,
+                    criterion=finding.criterion,
+                    finding=finding.message,
+                    reason=clean,
+                )
+            )
+    check.done()
+    return tuple(out)
+
+
 def sign_off(
-    session: Session, actor: Actor, meeting_id: int, *, signature: bytes | None = None
+    session: Session,
+    actor: Actor,
+    meeting_id: int,
+    *,
+    signature: bytes | None = None,
+    reasons: Mapping[str, str] | None = None,
 ) -> MinutesRecord:
     """The chair signs the minutes off: the content is frozen with its SHA-256, the decisions
-    are applied to the cases' registrations, and the meeting becomes signed off."""
+    are applied to the cases' registrations, and the meeting becomes signed off.
+
+    The self-audit runs first: any must-fix finding refuses the sign-off, and each needs-reason
+    finding needs a reason in ``reasons`` (keyed by finding id), frozen with the content. With
+    ``reasons=None`` each is frozen as ``REASON_NOT_ASKED`` (the sign-off window, until it asks)."""
     meeting = get_or_404(session, Meeting, meeting_id, "meeting")
     _require_chair(session, actor, meeting, "sign off these minutes")
     meetings.check_transition(meeting, MeetingStatus.SIGNED_OFF)
@@ -518,7 +569,8 @@ def sign_off(
     problems = meetings.problems_from(data)
     if problems:
         raise ValidationError.single("checklist", "\n".join(problems))
-    content = _content_from(session, data)
+    reasoned = _audit_reasons(session, data, reasons)
+    content = replace(_content_from(session, data), self_audit=reasoned)
     canonical = canonical_json(content)
     digest = content_hash(canonical)
     signer = _actor_signer(session, actor)
@@ -560,6 +612,7 @@ def sign_off(
             "content_sha256": [None, digest],
             "record_sha256": [None, minutes.record_sha256],
             "signed": [None, signature is not None],
+            "self_audit_reasons": [None, {r.finding_id: r.reason for r in reasoned}],
         },
         meeting_id=meeting.id,
     )

@@ -13,7 +13,7 @@ import json
 from dataclasses import asdict, dataclass, field, fields, is_dataclass
 from typing import Any, TypeVar, get_args, get_origin, get_type_hints
 
-SCHEMA = 1
+SCHEMA = 2  # 2: the chair's reasons on the sign-off self-audit (``self_audit``)
 
 T = TypeVar("T")
 
@@ -160,6 +160,17 @@ class CaseEntry:
 
 
 @dataclass(frozen=True, slots=True)
+class AuditReason:
+    """A self-audit finding the chair signed with a reason (``services.self_audit``)."""
+
+    finding_id: str
+    case_id: int | None
+    criterion: str
+    finding: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
 class MinutesContent:
     meeting: MeetingIdentity
     statement: str
@@ -168,6 +179,8 @@ class MinutesContent:
     attendance: tuple[AttendeeEntry, ...]
     cases: tuple[CaseEntry, ...]
     schema: int = SCHEMA
+    # None: signed before the self-audit existed (the key is absent from older frozen content)
+    self_audit: tuple[AuditReason, ...] | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -148,3 +148,46 @@ def set_agenda_settings(
     _put(session, actor, AGENDA_SLOT_MINUTES, slot_minutes)
     _put(session, actor, JOINING_INSTRUCTIONS, cleaned)
     return coordination_settings(session)
+
+
+# --- the sign-off self-audit's thresholds (LOCAL POLICY defaults, not national rules) -------------
+
+AUDIT_ASSESSMENT_AGE = "audit_assessment_age_days"
+AUDIT_SIGN_OFF_DAYS = "audit_sign_off_working_days"
+AUDIT_SIMILARITY = "audit_action_similarity_percent"
+AUDIT_SETTING_DESCRIPTIONS = {
+    AUDIT_ASSESSMENT_AGE: (
+        "Local policy (no national figure is confirmed): a risk assessment older than this many "
+        "days before the meeting needs the chair's reasoning at sign-off."
+    ),
+    AUDIT_SIGN_OFF_DAYS: (
+        "Local policy (no national deadline is confirmed): signing off later than this many "
+        "working days (Monday to Friday) after the meeting needs the chair's reasoning."
+    ),
+    AUDIT_SIMILARITY: (
+        "Local policy: two new actions for one case whose wording is at least this percent "
+        "alike are flagged as near-identical and need the chair's reasoning."
+    ),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class AuditSettings:
+    """The self-audit's thresholds. Defaults are LOCAL POLICY, never presented as law."""
+
+    assessment_age_days: int = 365
+    sign_off_working_days: int = 10
+    action_similarity_percent: int = 90
+
+
+def audit_settings(session: Session) -> AuditSettings:
+    rows = {s.key: s.value for s in session.scalars(select(AppSetting))}
+    default = AuditSettings()
+    return AuditSettings(
+        assessment_age_days=_int_setting(rows.get(AUDIT_ASSESSMENT_AGE), None)
+        or default.assessment_age_days,
+        sign_off_working_days=_int_setting(rows.get(AUDIT_SIGN_OFF_DAYS), None)
+        or default.sign_off_working_days,
+        action_similarity_percent=_int_setting(rows.get(AUDIT_SIMILARITY), None)
+        or default.action_similarity_percent,
+    )

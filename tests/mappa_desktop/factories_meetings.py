@@ -201,8 +201,9 @@ class Ready:
 def ready_meeting(
     db: Database, actor: Actor, *, names: list[tuple[str, str]] | None = None
 ) -> Ready:
-    """A draft meeting chaired by ``actor`` whose checklist is empty: statement confirmed, the
-    Responsible Authority present, one level decision with a next review per case."""
+    """A draft meeting chaired by ``actor`` whose checklist and self-audit are clear: statement
+    confirmed, the Responsible Authority present, one level decision with a next review per
+    case, and each case made defensible (``make_defensible``)."""
     chosen = names if names is not None else NAMES[:2]
     with db.sessions.begin() as s:
         m = schedule(s, actor)
@@ -239,5 +240,38 @@ def ready_meeting(
                 rationale="No one is identified who needs to know to be protected.",
                 disclose=False,
             )
+        for case_id in case_ids:
+            make_defensible(s, case_id)
         meetings.close_to_draft(s, actor, m.id)
     return Ready(meeting_id=m.id, case_ids=case_ids, discussion_ids=disc_ids)
+
+
+DEFENSIBLE_PILLARS = (
+    RmpPillar.SUPERVISION,
+    RmpPillar.MONITORING_CONTROL,
+    RmpPillar.INTERVENTIONS_TREATMENT,
+    RmpPillar.VICTIM_SAFETY,
+    RmpPillar.CONTINGENCY,
+)
+
+
+def make_defensible(s: Session, case_id: int) -> None:
+    """Give a case what the sign-off self-audit asks for: an offender manager, a recent
+    assessment at Medium, and an item under each of the four pillars plus a contingency plan,
+    all owned by the Police (who attend a ready meeting)."""
+    case = s.get(Case, case_id)
+    assert case is not None
+    case.offender_manager_id = person(s, "Manager", "Olive", agency="Probation")
+    add_risk(s, case_id, RoshLevel.MEDIUM)
+    for pillar in DEFENSIBLE_PILLARS:
+        s.add(
+            RmpItem(
+                case_id=case_id,
+                pillar=pillar,
+                text=f"{pillar.value.replace('_', ' ').capitalize()} arrangements",
+                responsible_agency_id=agency_id(s, "Police"),
+                status=RmpItemStatus.ACTIVE,
+                restricted=False,
+            )
+        )
+    s.flush()

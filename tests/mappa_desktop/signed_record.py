@@ -72,6 +72,7 @@ def draft_with_everything(db: Database, chair: Actor) -> Record:
             case_id,
             text="Visit the address",
             owner_agency_id=police,
+            owner_person_id=chair.person_id,
             due_date=MEETING_DAY + timedelta(days=14),
             meeting_id=m,
         ).id

@@ -42,6 +42,7 @@ from tests.mappa_desktop.factories_meetings import (
     add_rmp_change,
     agency_id,
     make_case,
+    make_defensible,
     old_action,
     ready_meeting,
     schedule,
@@ -107,7 +108,8 @@ def test_build_content_fills_every_section_in_agenda_order(db: Database, admin: 
     ]
     entry = content.cases[1]
     assert entry.risk is not None and entry.risk.overall == "high"
-    assert [r.text for r in entry.rmp] == ["Curfew 19:00-07:00"] and entry.rmp[0].change == "added"
+    changed = [r for r in entry.rmp if r.change]  # ready_meeting's plan is unchanged here
+    assert [r.text for r in changed] == ["Curfew 19:00-07:00"] and changed[0].change == "added"
     assert [i.text for i in entry.information] == ["Breached curfew."]
     assert [a.text for a in entry.new_actions] == ["Visit address"]
     assert entry.decisions[0].kind == "level" and entry.next_review_date == NEXT_REVIEW.isoformat()
@@ -149,6 +151,8 @@ def test_full_journey_to_signed_off_and_distributed(db: Database, admin: Actor) 
         stays = make_case(s, "Stays", "Sam")
         raised = make_case(s, "Raised", "Rae")
         leaves = make_case(s, "Leaves", "Lee")
+        for case_id in (stays, raised, leaves):
+            make_defensible(s, case_id)
         previous = old_action(s, stays, due=MEETING_DAY - timedelta(days=2))
         for proposal in meetings.propose_agenda(s, m.id):
             meetings.add_to_agenda(s, admin, m.id, proposal.case_id, reason=proposal.reason)

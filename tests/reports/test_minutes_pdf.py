@@ -379,7 +379,7 @@ def test_stamp_reads_back_from_a_signed_copy(signed: Rendered) -> None:
         copy_number=3,
         recipient=sm.SWEDISH,
         version_sha256="cd" * 32,
-        schema=1,
+        schema=doc.content.schema,
     )
 
 
