@@ -35,7 +35,10 @@ echo "smoke: the bundle runs with no Python: $(clean "$app" --version)"
 log="$tmp/home/.local/state/mappa-desktop/log/mappa-desktop.log"
 demo_db="$tmp/home/.local/share/mappa-desktop/mappa-demo.sqlite3"
 start=$(date +%s)
-clean "$app" --demo >"$tmp/gui.out" 2>&1 &
+# Not through clean(): a backgrounded function is a subshell, and $! would be the subshell's
+# PID, not the app's (the app then outlived the test).
+env -i PATH=/usr/bin:/bin HOME="$tmp/home" QT_QPA_PLATFORM=offscreen "$app" --demo \
+  >"$tmp/gui.out" 2>&1 &
 gui_pid=$!
 until grep -q "demo data ready" "$log" 2>/dev/null; do
   kill -0 "$gui_pid" 2>/dev/null || fail "the app exited before the demo data was ready" "$tmp/gui.out" "$log"
@@ -49,6 +52,7 @@ grep -q "Traceback" "$tmp/gui.out" "$log" && fail "a traceback was logged" "$tmp
 echo "smoke: the app opened on demo data ($cases cases) in $(( $(date +%s) - start ))s and stayed up"
 kill "$gui_pid"
 wait "$gui_pid" 2>/dev/null || true
+kill -0 "$gui_pid" 2>/dev/null && fail "the app did not stop when asked to (SIGTERM)"
 gui_pid=""
 
 # 2. The command line: demo, minutes (fonts from the bundle), verify.
