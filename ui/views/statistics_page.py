@@ -46,14 +46,10 @@ from ui.views.record.common import (
     make_table,
     mnemonic_widgets,
 )
+from ui.widgets.files import ask_save_file
 
 YEARS_SHOWN = 10
 EXPORTS = (".pdf", ".csv", ".xlsx")
-_FILTERS = {
-    ".pdf": "PDF document (*.pdf)",
-    ".csv": "CSV file (*.csv)",
-    ".xlsx": "Excel workbook (*.xlsx)",
-}
 
 
 def statistics_bytes(stats: AnnualStatistics, suffix: str) -> bytes:
@@ -296,13 +292,9 @@ class StatisticsPage(StatisticsPageView):
         if self.stats is None:
             return
         name = f"MAPPA statistics {self.stats.year.label.replace('/', '-')}{suffix}"
-        dialog = QFileDialog(self, "Export the statistics", str(Path.home() / name))
-        dialog.setNameFilter(_FILTERS[suffix])
-        dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
-        dialog.setDefaultSuffix(suffix[1:])
-        dialog.fileSelected.connect(lambda path: self.export_to(Path(path)))
-        self._dialog = dialog
-        dialog.open()
+        self._dialog = ask_save_file(
+            self, "Export the statistics", Path.home() / name, lambda path: self.export_to(path)
+        )
 
     def export_to(self, path: Path, on_done: Callable[[bool], None] | None = None) -> None:
         """Write the statistics shown to ``path`` (its suffix picks the format) in a task."""

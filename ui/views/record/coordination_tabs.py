@@ -31,6 +31,7 @@ from ui.models.dto_table import Column, DtoTableModel, size_columns
 from ui.tasks import Progress
 from ui.views.record.common import DateField, FieldError, fmt_date, heading, make_table
 from ui.views.record.history_tabs import ListTab
+from ui.widgets.files import ask_save_file
 
 EVENT_COLUMNS: list[Column[CaseEventRow]] = [
     Column("Date", lambda e: fmt_date(e.event_date), sort_key=lambda e: e.event_date),
@@ -47,7 +48,7 @@ CHRONOLOGY_COLUMNS: list[Column[ChronologyEntry]] = [
     Column("Detail", lambda e: e.detail.replace("\n", " "), tooltip=lambda e: e.detail),
     Column("Who", lambda e: e.who or "—"),
 ]
-EXPORTS = {".pdf": "PDF document (*.pdf)", ".csv": "CSV file (*.csv)"}
+EXPORTS = (".pdf", ".csv")
 
 
 def chronology_bytes(result: Chronology, suffix: str) -> bytes:
@@ -191,13 +192,9 @@ class ChronologyTab(QWidget):
         if self.result is None:
             return
         name = f"Chronology case {self._case_id}{suffix}"
-        dialog = QFileDialog(self, "Export the chronology", str(Path.home() / name))
-        dialog.setNameFilter(EXPORTS[suffix])
-        dialog.setAcceptMode(QFileDialog.AcceptMode.AcceptSave)
-        dialog.setDefaultSuffix(suffix[1:])
-        dialog.fileSelected.connect(lambda path: self.export_to(Path(path)))
-        self._dialog = dialog
-        dialog.open()
+        self._dialog = ask_save_file(
+            self, "Export the chronology", Path.home() / name, lambda path: self.export_to(path)
+        )
 
     def export_to(self, path: Path, on_done: Callable[[bool], None] | None = None) -> None:
         """Write the chronology shown (with its filters) to ``path`` (.pdf or .csv)."""
