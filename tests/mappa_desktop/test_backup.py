@@ -12,8 +12,6 @@ import sqlite3
 import subprocess
 import sys
 import threading
-import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +25,7 @@ from mappa_desktop.db.schema import head_revision, migrate
 from mappa_desktop.domain.enums import Role
 from tests.conftest import Database, make_user
 from tests.mappa_desktop.factories_cases import new_case
+from tests.polling import wait_until
 
 WAIT_S = 60.0
 
@@ -54,14 +53,6 @@ def run_cli(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, s
     code = cli.main(list(args))
     captured = capsys.readouterr()
     return code, captured.out, captured.err
-
-
-def wait_for(predicate: Callable[[], bool], what: str) -> None:
-    deadline = time.monotonic() + WAIT_S
-    while not predicate():
-        if time.monotonic() > deadline:
-            pytest.fail(f"gave up waiting for {what}")
-        time.sleep(0.01)
 
 
 def _path(db: Database) -> Path:
@@ -95,7 +86,9 @@ def test_backup_while_another_process_writes_restores_to_the_committed_state(
         )
         reader.start()
         try:
-            wait_for(lambda: len(commits) >= 20 or writer.poll() is not None, "the writer")
+            wait_until(
+                lambda: len(commits) >= 20 or writer.poll() is not None, "the writer", WAIT_S
+            )
             copy = tmp_path / "backup.sqlite3"
             code, out, err = run_cli(
                 capsys, "backup", "-o", str(copy), "--database", area.url, "--user", "admin"
@@ -103,7 +96,9 @@ def test_backup_while_another_process_writes_restores_to_the_committed_state(
             assert (code, err) == (0, ""), err
             assert f"to {copy}" in out
             after_backup = len(commits)
-            wait_for(lambda: len(commits) >= after_backup + 10, "more commits after the backup")
+            wait_until(
+                lambda: len(commits) >= after_backup + 10, "more commits after the backup", WAIT_S
+            )
         finally:
             stop.touch()
             writer.wait(timeout=WAIT_S)

@@ -9,7 +9,6 @@ The SQLite counterpart of the frozen-meeting attacks is test_db_attacks_sqlite.p
 from __future__ import annotations
 
 import threading
-import time
 import uuid
 from collections.abc import Callable, Iterator
 from datetime import timedelta
@@ -49,6 +48,7 @@ from tests.mappa_desktop.test_pg_roles import (
     drop_roles,
     run_cli,
 )
+from tests.polling import wait_until
 
 area = test_pg_roles.area  # the fixture: one login per kind of user
 LAST_ADMINISTRATOR = "MA001"  # migration 0005's own SQLSTATE
@@ -260,13 +260,6 @@ def backends_of(pg_admin: Engine, login: str) -> int:
         )
 
 
-def wait_for(predicate: Callable[[], bool], seconds: float = 20.0) -> None:
-    deadline = time.monotonic() + seconds
-    while not predicate():
-        assert time.monotonic() < deadline, "gave up waiting"
-        threading.Event().wait(0.05)
-
-
 @pytest.mark.pg
 def test_disable_user_run_by_a_superuser_ends_the_open_connections(
     area: Area, pg_admin: Engine, tmp_path: Path
@@ -279,7 +272,9 @@ def test_disable_user_run_by_a_superuser_ends_the_open_connections(
     assert code == 0, err
     assert "its group roles are revoked" in out
     assert "Ended 1 open connection of theirs." in out
-    wait_for(lambda: backends_of(pg_admin, area.login("taker")) == 0)
+    wait_until(
+        lambda: backends_of(pg_admin, area.login("taker")) == 0, "the ended connection", 20.0
+    )
     with pytest.raises(OperationalError):
         conn.execute(sa.text("SELECT 1"))
     conn.invalidate()
