@@ -224,3 +224,15 @@ def test_case_record_chronology_withholds_for_a_reader_and_exports(
     assert done == [True]
     content = target.read_text(encoding="utf-8-sig")
     assert "case_event" in content and SECRET not in content
+
+
+def test_statistics_are_computed_when_the_page_is_shown_not_before(
+    qtbot: QtBot, sqlite_db: Database, data: Coordination
+) -> None:
+    page = StatisticsPage(context(sqlite_db, data.coordinator, today=date(2025, 6, 1)))
+    qtbot.addWidget(page)
+    page.reload()  # as the main window's reload_all does at start-up, the page hidden
+    assert page.stats is None
+    page.show()
+    qtbot.waitUntil(lambda: page.stats is not None)
+    assert page.stats is not None and page.stats.year.start_year == page.year

@@ -16,7 +16,7 @@ from PySide6.QtCharts import (
     QValueAxis,
 )
 from PySide6.QtCore import QMargins, Qt, Signal
-from PySide6.QtGui import QPainter, QPalette
+from PySide6.QtGui import QPainter, QPalette, QShowEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -189,6 +189,7 @@ class StatisticsPage(StatisticsPageView):
         super().__init__(ReportingYear.containing(ctx.today()), parent)
         self._ctx = ctx
         self._generation = 0
+        self._stale = True  # computed when the page is first shown, not at start-up
         self.stats: AnnualStatistics | None = None
         self.models: dict[str, DtoTableModel[StatRow]] = {}
         self.charts: dict[str, QChartView] = {}
@@ -206,7 +207,18 @@ class StatisticsPage(StatisticsPageView):
     def focus_first(self) -> None:
         self.year_combo.setFocus(Qt.FocusReason.ShortcutFocusReason)
 
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802 (Qt's name)
+        super().showEvent(event)
+        if self._stale:
+            self.reload()
+
     def reload(self, *_args: object) -> None:
+        """Compute the statistics shown; while the page is hidden, only note that they are due
+        (a year of statistics over a large register is work nobody asked for at start-up)."""
+        if not self.isVisible():
+            self._stale = True
+            return
+        self._stale = False
         year, suppress = self.year, self.suppress_check.isChecked()
 
         def load(_p: Progress) -> AnnualStatistics:
