@@ -5,21 +5,19 @@ case_id, meeting_id. An event that changed no field (such as a sign-off with no 
 gives one row, with the field empty. Values that are not plain text (lists, mappings) are written
 as JSON; an empty value (None) as an empty cell.
 
-The file is UTF-8 with a byte-order mark (so Excel reads accents and non-Latin names right) and
-is written all or nothing. A cell that a spreadsheet would run as a formula (starting with
-``=``, ``+``, ``-``, ``@``, tab or carriage return) is written with a leading apostrophe, so a
-name typed as ``=HYPERLINK(...)`` shows as text instead of running. Text is contained as on
-screen and in print (``domain.text.contain_bidi``): a value holding a bidi control is balanced
-and isolated, so it cannot reorder the cells beside it, and control characters other than line
-breaks and tabs are written as U+FFFD.
+The file is written by ``csv_files``, as every CSV export is: UTF-8 with a byte-order mark
+(so Excel reads accents and non-Latin names right), all or nothing. A cell that a spreadsheet
+would run as a formula (starting with ``=``, ``+``, ``-``, ``@``, tab or carriage return) is
+written with a leading apostrophe, so a name typed as ``=HYPERLINK(...)`` shows as text instead
+of running. Text is contained as on screen and in print (``domain.text.contain_bidi``): a value
+holding a bidi control is balanced and isolated, so it cannot reorder the cells beside it, and
+control characters other than line breaks and tabs are written as U+FFFD.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -29,9 +27,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from mappa_desktop.db.models import AuditEvent, Case, Meeting, Person, User
-from mappa_desktop.domain.errors import StorageError, ValidationError
-from mappa_desktop.domain.text import contain_bidi
-from mappa_desktop.files import write_atomically
+from mappa_desktop.domain.errors import ValidationError
+from mappa_desktop.services import csv_files
 from mappa_desktop.services.common import get_or_404
 
 HEADER = (
@@ -47,7 +44,6 @@ HEADER = (
     "case_id",
     "meeting_id",
 )
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 BATCH = 2_000
 
 
@@ -125,36 +121,27 @@ def audit_rows(
             )
 
 
-def _safe(text: str) -> str:
-    """A cell that can neither run as a formula nor reorder the cells shown beside it."""
-    text = contain_bidi(text)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
-
-
 def csv_bytes(rows: Iterator[AuditCsvRow]) -> tuple[bytes, int]:
-    """The CSV file's bytes (UTF-8 with BOM, CRLF line ends) and its number of data rows."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(HEADER)
-    count = 0
+    """The CSV file's bytes (``csv_files``: UTF-8 with BOM, CRLF, cells made safe) and its
+    number of data rows."""
+    lines: list[Sequence[object]] = [HEADER]
     for r in rows:
-        writer.writerow(
-            [
+        lines.append(
+            (
                 r.when.isoformat(timespec="seconds"),
-                _safe(r.who),
-                _safe(r.name),
+                r.who,
+                r.name,
                 r.entity,
-                "" if r.entity_id is None else r.entity_id,
+                r.entity_id,
                 r.action,
-                _safe(r.field),
-                _safe(r.old),
-                _safe(r.new),
-                "" if r.case_id is None else r.case_id,
-                "" if r.meeting_id is None else r.meeting_id,
-            ]
+                r.field,
+                r.old,
+                r.new,
+                r.case_id,
+                r.meeting_id,
+            )
         )
-        count += 1
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8"), count
+    return csv_files.csv_bytes(lines), len(lines) - 1
 
 
 def export_csv(
@@ -171,11 +158,6 @@ def export_csv(
         get_or_404(session, Case, case_id, "case")
     if meeting_id is not None:
         get_or_404(session, Meeting, meeting_id, "meeting")
-    if path.is_dir():
-        raise ValidationError.single("output", f"{path} is a folder; give a file name.")
     data, count = csv_bytes(audit_rows(session, case_id=case_id, meeting_id=meeting_id))
-    try:
-        write_atomically(path, data)
-    except OSError as exc:
-        raise StorageError(f"Cannot write {path}: {exc.strerror or exc}.") from None
+    csv_files.write_file(path, data)
     return count

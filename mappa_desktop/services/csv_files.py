@@ -1,7 +1,8 @@
 """Writing CSV files for spreadsheets, the one way the app does it: UTF-8 with a byte-order
 mark (Excel then reads accents and non-Latin names right), CRLF line ends, text cells that a
-spreadsheet would run as a formula written with a leading apostrophe (the rule of
-``audit_export``), and the file written all or nothing.
+spreadsheet would run as a formula written with a leading apostrophe, text holding bidi or
+control characters contained so it cannot reorder the cells beside it (``domain.text``), and the
+file written all or nothing. Every CSV export (audit trail, statistics, chronology) uses it.
 """
 
 from __future__ import annotations
@@ -12,16 +13,21 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from mappa_desktop.domain.errors import StorageError, ValidationError
+from mappa_desktop.domain.text import contain_bidi
 from mappa_desktop.files import write_atomically
-from mappa_desktop.services.audit_export import FORMULA_STARTS
+
+# What a spreadsheet would take as the start of a formula (CSV injection).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def safe_cell(value: object) -> object:
-    """A value as written: None -> "", text that starts like a formula -> quoted with '."""
+    """A value as written: None -> ""; text contained (bidi and control characters) and, when
+    it starts like a formula, quoted with a leading '."""
     if value is None:
         return ""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
+    if isinstance(value, str):
+        text = contain_bidi(value)
+        return "'" + text if text.startswith(FORMULA_STARTS) else text
     return value
 
 

@@ -212,3 +212,15 @@ def test_containing_twice_adds_nothing(text: str) -> None:
 def test_forbidden_characters_by_class_are_refused_anywhere_in_a_name(ch: str) -> None:
     for value in (f"{ch}Smith", f"Smith{ch}", f"Sm{ch}ith"):
         assert name_problem(value) is not None
+
+
+def test_every_csv_export_contains_bidi_and_quotes_formulas() -> None:
+    """csv_files is the one CSV writer (audit trail, statistics, chronology): a cell holding an
+    override is isolated and closed, and a formula is quoted."""
+    from mappa_desktop.services import csv_files
+
+    note = "Victim lives with \u202emother"
+    text = csv_files.csv_bytes([[note, "=HYPERLINK(1)", 3]])
+    line = text.decode("utf-8").removeprefix("\ufeff").rstrip("\r\n")
+    assert line == contain_bidi(note) + ",'=HYPERLINK(1),3"
+    assert contain_bidi(note).endswith("\u202c\u2069")
