@@ -123,12 +123,12 @@ def parse_date(text: str) -> date:
     raise ValueError(text)
 
 
-def _is_text(path_or_text: Path | str) -> bool:
+def is_csv_text(path_or_text: Path | str) -> bool:
     return isinstance(path_or_text, str) and ("\n" in path_or_text or "," in path_or_text)
 
 
-def _read_text(path_or_text: Path | str) -> str:
-    if _is_text(path_or_text):
+def read_csv_text(path_or_text: Path | str) -> str:
+    if is_csv_text(path_or_text):
         assert isinstance(path_or_text, str)
         return path_or_text.removeprefix("\ufeff")
     path = Path(path_or_text)
@@ -147,7 +147,7 @@ def _read_text(path_or_text: Path | str) -> str:
         ) from None
 
 
-def _records(text: str) -> Iterator[tuple[int, list[str]]]:
+def csv_records(text: str) -> Iterator[tuple[int, list[str]]]:
     """(line number where the record starts, cells) for each non-blank record."""
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     while True:
@@ -359,9 +359,14 @@ def _service_column(field: str) -> str:
     return _SERVICE_FIELD_TO_COLUMN.get(field, field)
 
 
-def _row_order(key: str) -> tuple[int, str]:
+def error_row_order(key: str) -> tuple[int, str]:
     match = re.match(r"row (\d+)", key)
     return (int(match.group(1)) if match else 0, key)
+
+
+def errors_by_row(errors: dict[str, str]) -> dict[str, str]:
+    """Per-row errors in the file's order (row 3 before row 10)."""
+    return dict(sorted(errors.items(), key=lambda kv: error_row_order(kv[0])))
 
 
 def import_cases_csv(session: Session, actor: Actor, path_or_text: Path | str) -> ImportResult:
@@ -372,9 +377,9 @@ def import_cases_csv(session: Session, actor: Actor, path_or_text: Path | str) -
     problem raises one ``ValidationError`` naming each row and column, and nothing is imported.
     """
     require_role(actor, Role.ADMINISTRATOR, Role.COORDINATOR, doing="import cases")
-    text = _read_text(path_or_text)
-    source = "a CSV file" if _is_text(path_or_text) else Path(path_or_text).name
-    records = _records(text)
+    text = read_csv_text(path_or_text)
+    source = "a CSV file" if is_csv_text(path_or_text) else Path(path_or_text).name
+    records = csv_records(text)
     try:
         _, header = next(records)
     except StopIteration:
@@ -399,7 +404,7 @@ def import_cases_csv(session: Session, actor: Actor, path_or_text: Path | str) -
             "file", "The file has a header row but no cases; add one row per case."
         )
     errors.update(_identifier_clashes(session, rows))
-    failed_lines = {_row_order(k)[0] for k in errors}
+    failed_lines = {error_row_order(k)[0] for k in errors}
     creatable = [r for r in rows if r.line not in failed_lines]
 
     # Create inside a savepoint: the case service checks what this module cannot (dates against
@@ -417,7 +422,7 @@ def import_cases_csv(session: Session, actor: Actor, path_or_text: Path | str) -
                 continue
             case_ids.append(detail.id)
         if errors:
-            raise ValidationError(dict(sorted(errors.items(), key=lambda kv: _row_order(kv[0]))))
+            raise ValidationError(errors_by_row(errors))
     except BaseException:
         savepoint.rollback()
         raise

@@ -46,12 +46,12 @@ from mappa_desktop.services.actor import Actor, require_role
 from mappa_desktop.services.attendance import resolve_person
 from mappa_desktop.services.common import check_version, flush, get_or_404
 from mappa_desktop.services.imports import (
-    _is_text,
-    _read_text,
-    _records,
-    _row_order,
     column_key,
+    csv_records,
+    errors_by_row,
+    is_csv_text,
     parse_date,
+    read_csv_text,
 )
 from mappa_desktop.services.people import resolve_agency
 
@@ -695,9 +695,9 @@ def import_referrals_csv(
     line number). The case is named by ``case_id`` or an identifier column (crn, pnc, visor,
     nomis); the referring agency by its full or short name."""
     require_role(actor, *COORDINATION_ROLES, doing="import referrals")
-    text = _read_text(path_or_text)
-    source = "a CSV file" if _is_text(path_or_text) else Path(path_or_text).name
-    records = _records(text)
+    text = read_csv_text(path_or_text)
+    source = "a CSV file" if is_csv_text(path_or_text) else Path(path_or_text).name
+    records = csv_records(text)
     try:
         _, header = next(records)
     except StopIteration:
@@ -738,7 +738,7 @@ def import_referrals_csv(
         if not ids and not errors:
             raise ValidationError.single("file", "The file has a header row but no referrals.")
         if errors:
-            raise ValidationError(dict(sorted(errors.items(), key=lambda kv: _row_order(kv[0]))))
+            raise ValidationError(errors_by_row(errors))
     except BaseException:
         savepoint.rollback()
         raise
