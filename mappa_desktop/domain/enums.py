@@ -188,4 +188,13 @@ class NotDoneReason(StrEnum):
 
 class DistributionVariant(StrEnum):
     FULL = "full"
-    DISCLOSURE_SUMMARY = "disclosure_summary"
+    DISCLOSURE_SUMMARY = "disclosure_summary"  # meeting-wide copies issued before 0008
+    REDACTED = "redacted"  # each restricted item replaced by a visible "withheld" mark
+
+
+class RiskTrend(StrEnum):
+    """Whether the risk is recorded as increasing at this meeting (migration 0008)."""
+
+    INCREASING = "increasing"
+    STABLE = "stable"
+    DECREASING = "decreasing"

@@ -13,7 +13,11 @@ import json
 from dataclasses import asdict, dataclass, field, fields, is_dataclass
 from typing import Any, TypeVar, get_args, get_origin, get_type_hints
 
-SCHEMA = 2  # 2: the chair's reasons on the sign-off self-audit (``self_audit``)
+# 2: the chair's reasons on the sign-off self-audit (``self_audit``)
+# 3: each offender's record (MAPPA C): per-case attendance, the offender's meeting sequence,
+#    offence and dates, victim and diversity issues, risk trend, who gave information and when,
+#    action purpose. Every field added in 3 has a default, so schema 2 content still reads.
+SCHEMA = 3
 
 T = TypeVar("T")
 
@@ -32,6 +36,8 @@ class MeetingIdentity:
     minute_taker: str
     coordinator: str
     template_version: str
+    chair_role: str = ""
+    minute_taker_agency: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,6 +49,19 @@ class AttendeeEntry:
     deputy_for: str = ""
     arrived: str = ""
     departed: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class CaseAttendeeEntry:
+    """Who was there for one case. ``panel``: "core" (a Responsible Authority agency or the
+    co-ordinator, there for every case), "invited" (invited for this case) or "other".
+    ``status``: present / apologies / absent (invited but absent) / deputy / report_submitted."""
+
+    name: str
+    agency: str
+    role_title: str
+    status: str
+    panel: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,6 +92,9 @@ class InformationEntry:
     agency: str
     text: str
     restricted: bool = False
+    given_by: str = ""
+    as_at: str = ""  # ISO date the information is correct at
+    declined: bool = False  # the agency declined to share; ``text`` says why
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,6 +122,7 @@ class ActionEntry:
     status: str  # open / done / carried_over / cancelled
     not_done_reason: str = ""  # not_done_by_agency / circumstances_changed
     note: str = ""
+    purpose: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,6 +180,19 @@ class CaseEntry:
     new_actions: tuple[ActionEntry, ...]
     decisions: tuple[DecisionEntry, ...]
     next_review_date: str
+    # Schema 3 (each offender's record):
+    meeting_seq: int = 0  # this offender's n-th MAPPA meeting (0: not known, schema 2)
+    previous_meeting_date: str = ""
+    offence_details: str = ""
+    previous_offences: str = ""
+    relevant_dates: str = ""
+    registered_on: str = ""  # start of the current MAPPA registration
+    discussion: str = ""
+    victim_issues: str = ""
+    diversity_issues: str = ""
+    risk_trend: str = ""  # "" / increasing / stable / decreasing
+    attendance: tuple[CaseAttendeeEntry, ...] = ()
+    invited_agencies: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -216,7 +252,8 @@ class MinutesDocument:
     addenda: tuple[AddendumEntry, ...] = ()
     recipient: str = ""
     copy_number: int | None = None
-    variant: str = "full"  # full / disclosure_summary
+    variant: str = "full"  # full / disclosure_summary (meeting-wide, before 0008) / redacted
+    case_id: int | None = None  # one offender's record; None: the meeting-wide record
     generated_at: str = ""
     extra: dict[str, str] = field(default_factory=dict)
 

@@ -15,6 +15,7 @@ from sqlalchemy import (
     Text,
     Time,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -27,6 +28,7 @@ from mappa_desktop.domain.enums import (
     MeetingStatus,
     MeetingType,
     NotDoneReason,
+    RiskTrend,
 )
 
 
@@ -93,12 +95,38 @@ class CaseDiscussion(Base):
     case_id: Mapped[int] = mapped_column(ForeignKey("mappa_case.id"), index=True)
     agenda_order: Mapped[int] = mapped_column(Integer)
     agenda_reason: Mapped[AgendaReason] = mapped_column(str_enum(AgendaReason, "agenda_reason"))
-    risk_summary: Mapped[str] = mapped_column(Text, default="")
-    notes: Mapped[str] = mapped_column(Text, default="")
+    risk_summary: Mapped[str] = mapped_column(Text, default="")  # the chair's summary
+    notes: Mapped[str] = mapped_column(Text, default="")  # the discussion
+    # Migration 0008: MAPPA C asks for these per case.
+    victim_issues: Mapped[str] = mapped_column(Text, default="", server_default="")
+    diversity_issues: Mapped[str] = mapped_column(Text, default="", server_default="")
+    risk_trend: Mapped[RiskTrend | None] = mapped_column(str_enum(RiskTrend, "risk_trend"))
     version: Mapped[int] = mapped_column(Integer, default=1)
     __mapper_args__ = {"version_id_col": version}
 
     meeting: Mapped[Meeting] = relationship(back_populates="discussions")
+
+
+class CaseAttendance(Base):
+    """Who was there for one case (migration 0008): present, apologies, invited but absent
+    ("absent"), a deputy, or a written report received. The Responsible Authority agencies and
+    the co-ordinator form the core panel for every case; others are invited per case
+    (``InvitedAgency``). A meeting attendee with no row here is taken from the meeting-wide
+    attendance when their agency is core, and is not in the room for the case otherwise."""
+
+    __tablename__ = "case_attendance"
+    __table_args__ = (UniqueConstraint("discussion_id", "agency_id", "person_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    discussion_id: Mapped[int] = mapped_column(
+        ForeignKey("case_discussion.id", ondelete="CASCADE"), index=True
+    )
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"))
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
+    status: Mapped[AttendanceStatus] = mapped_column(
+        str_enum(AttendanceStatus, "case_attendance_status")
+    )
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    __mapper_args__ = {"version_id_col": version}
 
 
 class InvitedAgency(Base):
@@ -120,6 +148,11 @@ class InformationShared(Base):
     agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"))
     text: Mapped[str] = mapped_column(Text)
     restricted: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Migration 0008: who gave it, as at which date, and whether the agency declined to share
+    # (``text`` then says why).
+    given_by_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
+    as_at: Mapped[date | None] = mapped_column(Date)
+    declined: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     version: Mapped[int] = mapped_column(Integer, default=1)
     __mapper_args__ = {"version_id_col": version}
 
@@ -177,6 +210,7 @@ class Action(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("mappa_case.id"), index=True)
     text: Mapped[str] = mapped_column(Text)
+    purpose: Mapped[str] = mapped_column(Text, default="", server_default="")  # migration 0008
     owner_person_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
     owner_agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"))
     due_date: Mapped[date] = mapped_column(Date)

@@ -85,6 +85,10 @@ class Distribution(Base):
     recipient_person_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"))
     recipient_agency_id: Mapped[int | None] = mapped_column(ForeignKey("agency.id"))
     recipient_name: Mapped[str] = mapped_column(String(300))
+    # Migration 0008: the offender's record this copy is (None: the meeting-wide record) and,
+    # when the recipient's agency has no need to know that case, the recorded reason (MAPPA D).
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("mappa_case.id"), index=True)
+    reason: Mapped[str] = mapped_column(Text, default="", server_default="")
     variant: Mapped[DistributionVariant] = mapped_column(
         str_enum(DistributionVariant, "distribution_variant")
     )
@@ -103,6 +107,7 @@ class IssuedFile(Base):
     minutes_id: Mapped[int] = mapped_column(ForeignKey("minutes.id"), index=True)
     distribution_id: Mapped[int | None] = mapped_column(ForeignKey("distribution.id"), unique=True)
     file_sha256: Mapped[str] = mapped_column(String(64), index=True)
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("mappa_case.id"))  # migration 0008
     byte_size: Mapped[int] = mapped_column(Integer)
     version_sha256: Mapped[str] = mapped_column(String(64))
     variant: Mapped[DistributionVariant] = mapped_column(
