@@ -241,6 +241,7 @@ class AddendumEntry:
     signed_by: str
     signed_at: str
     content_sha256: str
+    case_id: int | None = None  # the offender's record it corrects; None: meeting-wide
 
 
 @dataclass(frozen=True, slots=True)

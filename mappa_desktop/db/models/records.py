@@ -62,6 +62,8 @@ class Addendum(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     minutes_id: Mapped[int] = mapped_column(ForeignKey("minutes.id"))
     seq: Mapped[int] = mapped_column(Integer)
+    # Migration 0008: the offender whose record it corrects (None: the meeting-wide record).
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("mappa_case.id"))
     reason: Mapped[str] = mapped_column(Text)
     text: Mapped[str] = mapped_column(Text)
     content_sha256: Mapped[str] = mapped_column(String(64))  # scheme 2: the chained hash

@@ -18,7 +18,8 @@ What this revision adds (nothing existing is removed or rewritten):
   with ``purpose`` among the columns an action set at a signed meeting may not change.
 - ``distribution``: ``case_id`` (the offender's record the copy is; NULL for the meeting-wide
   record) and ``reason`` (why a recipient with no need to know that case was sent it, MAPPA D).
-  ``issued_file``: ``case_id``. Both stay append-only.
+  ``issued_file`` and ``addendum``: ``case_id`` (an addendum corrects one offender's record, or
+  the meeting-wide record when NULL). All three stay append-only.
 - The ``distribution_variant`` CHECK on ``distribution`` and ``issued_file`` also allows
   ``redacted``. On PostgreSQL the constraint is dropped and added again. On SQLite a CHECK cannot
   be altered, and rebuilding these append-only tables would drop their triggers and trip the
@@ -102,6 +103,10 @@ NEW_COLUMNS = (
         "case_id INTEGER CONSTRAINT fk_distribution_case_id_mappa_case REFERENCES mappa_case (id)",
     ),
     ("distribution", "reason TEXT DEFAULT '' NOT NULL"),
+    (
+        "addendum",
+        "case_id INTEGER CONSTRAINT fk_addendum_case_id_mappa_case REFERENCES mappa_case (id)",
+    ),
     (
         "issued_file",
         "case_id INTEGER CONSTRAINT fk_issued_file_case_id_mappa_case REFERENCES mappa_case (id)",
@@ -281,6 +286,7 @@ def downgrade() -> None:
         _variant_check(table, OLD_VARIANTS)
     # Plain DROP COLUMN (SQLite 3.35+ and PostgreSQL), as migration 0006 does.
     op.drop_column("issued_file", "case_id")
+    op.drop_column("addendum", "case_id")
     op.drop_index(op.f("ix_distribution_case_id"), table_name="distribution")
     op.drop_column("distribution", "reason")
     op.drop_column("distribution", "case_id")
