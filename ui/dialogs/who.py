@@ -1,7 +1,11 @@
-"""On a local file: who is using it? Pick an existing user; remembered per database."""
+"""On a local file: who is using it? Pick an existing user; remembered per database.
+
+Nobody is preselected unless a user's login is this computer's login: choosing the wrong person
+would record every change against them, so OK stays disabled until a user is chosen."""
 
 from __future__ import annotations
 
+import getpass
 from collections.abc import Sequence
 
 from PySide6.QtCore import Qt
@@ -19,8 +23,11 @@ from mappa_desktop.services.people import UserRow
 
 
 class WhoDialog(QDialog):
-    def __init__(self, users: Sequence[UserRow], parent: QWidget | None = None) -> None:
+    def __init__(
+        self, users: Sequence[UserRow], parent: QWidget | None = None, *, os_login: str = ""
+    ) -> None:
         super().__init__(parent)
+        os_login = os_login or getpass.getuser()
         self.setWindowTitle("Who is using mappa-desktop?")
         label = QLabel(
             "Every change is recorded against a named person. Choose yourself; this computer will "
@@ -36,10 +43,17 @@ class WhoDialog(QDialog):
             )
             item.setData(Qt.ItemDataRole.UserRole, user.login)
             self.list.addItem(item)
-        self.list.setCurrentRow(0)
+            if user.login.casefold() == os_login.casefold():
+                self.list.setCurrentItem(item)
+                item.setSelected(True)
         label.setBuddy(self.list)
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        self.ok = buttons.button(QDialogButtonBox.StandardButton.Ok)
+        self.ok.setEnabled(self.chosen_login() is not None)
+        self.list.itemSelectionChanged.connect(
+            lambda: self.ok.setEnabled(self.chosen_login() is not None)
         )
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
@@ -48,7 +62,11 @@ class WhoDialog(QDialog):
         layout.addWidget(label)
         layout.addWidget(self.list)
         layout.addWidget(buttons)
+        self.list.setFocus()
+        self.resize(560, 380)
 
     def chosen_login(self) -> str | None:
-        item = self.list.currentItem()
-        return None if item is None else str(item.data(Qt.ItemDataRole.UserRole))
+        """The selected user's login; None until one is selected (Qt gives the list a current
+        item on keyboard focus without selecting it, so the current item is not a choice)."""
+        selected = self.list.selectedItems()
+        return str(selected[0].data(Qt.ItemDataRole.UserRole)) if selected else None
