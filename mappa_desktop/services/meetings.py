@@ -1023,10 +1023,16 @@ def reorder_agenda(
 # --- statement and status -------------------------------------------------------------------------
 
 
+def may_confirm_statement(actor: Actor, chair_id: int) -> bool:
+    """Who confirms that the statement was read: the meeting's chair, a co-ordinator or an
+    administrator (the screen asks this too, so it never offers what the service refuses)."""
+    return actor.person_id == chair_id or actor.has(Role.COORDINATOR, Role.ADMINISTRATOR)
+
+
 def confirm_statement(session: Session, actor: Actor, meeting_id: int) -> MeetingRow:
     """Record that the confidentiality and diversity statement was read (who and when)."""
     meeting = get_or_404(session, Meeting, meeting_id, "meeting")
-    if actor.person_id != meeting.chair_id and not actor.has(Role.COORDINATOR, Role.ADMINISTRATOR):
+    if not may_confirm_statement(actor, meeting.chair_id):
         raise PermissionDenied(
             f"{actor.display_name} ({actor.login}) cannot confirm the statement: only the "
             "meeting's chair, a co-ordinator or an administrator can."

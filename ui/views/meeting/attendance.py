@@ -23,6 +23,8 @@ from PySide6.QtWidgets import (
 
 import resources
 from mappa_desktop.domain.enums import AgencyKind, AttendanceStatus
+from mappa_desktop.services import meetings
+from mappa_desktop.services.actor import Actor
 from mappa_desktop.services.attendance import AttendanceRow
 from ui.models.dto_table import Column, DtoTableModel
 from ui.views.meeting.common import (
@@ -129,6 +131,7 @@ class AttendancePage(QWidget):
         self.setObjectName("attendancePage")
         self._data: ScreenData | None = None
         self._restoring = False  # reselecting after a reload: the form keeps what it holds
+        self.actor: Actor | None = None  # who is using the screen (set by the meeting view)
 
         # --- the statement ---
         statement = section("Confidentiality and diversity statement", "statementBox")
@@ -265,6 +268,14 @@ class AttendancePage(QWidget):
             self.confirmed_label.setText(
                 f"✔ Confirmed read and agreed by {meeting.statement_confirmed_by} at "
                 f"{fmt_when(meeting.statement_confirmed_at)}."
+            )
+            self.confirm_button.setEnabled(False)
+        elif self.actor is not None and not meetings.may_confirm_statement(
+            self.actor, meeting.chair_id
+        ):
+            self.confirmed_label.setText(
+                f"Not yet confirmed. The chair ({meeting.chair_name}), a co-ordinator or an "
+                "administrator confirms it from their own login."
             )
             self.confirm_button.setEnabled(False)
         else:

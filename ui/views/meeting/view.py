@@ -218,6 +218,7 @@ class MeetingView(QWidget):
         self.nav.setMaximumWidth(320)
         self.stack = QStackedWidget()
         self.attendance_page = AttendancePage()
+        self.attendance_page.actor = ctx.actor
         self.checklist_page = ChecklistPage()
         self.stack.addWidget(self.attendance_page)
         self.stack.addWidget(self.checklist_page)
