@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time
 from enum import Enum
 from typing import Any
@@ -107,3 +107,91 @@ def list_events(
         )
         for ev, login in session.execute(stmt)
     ]
+
+
+# --- reading the trail ---------------------------------------------------------------------------
+
+_PERSON_FIELDS = frozenset(
+    {
+        "person_id",
+        "owner_person_id",
+        "offender_manager_id",
+        "chair_id",
+        "minute_taker_id",
+        "coordinator_id",
+        "deputy_for_id",
+        "assessor_id",
+        "given_by_id",
+        "referrer_person_id",
+        "recipient_person_id",
+    }
+)
+
+
+def _reference(field: str) -> str | None:
+    """What an id-valued field refers to: "agency", "person", "user" or None (anything else)."""
+    if field.endswith("agency_id"):
+        return "agency"
+    if field in _PERSON_FIELDS:
+        return "person"
+    if field == "user_id" or field.endswith("_by_id"):
+        return "user"
+    return None
+
+
+def readable_events(session: Session, events: list[AuditRow]) -> list[AuditRow]:
+    """``events`` with agency, person and user ids shown as names ("lead agency: Police", not
+    "lead agency id: 1"), in three statements whatever the number of events. The stored trail is
+    unchanged; an id whose record is gone is shown as "#12 (removed)"."""
+    from mappa_desktop.db.models import Agency, Person
+
+    wanted: dict[str, set[int]] = {"agency": set(), "person": set(), "user": set()}
+    for ev in events:
+        for field, change in ev.changes.items():
+            kind = _reference(field)
+            values = change if isinstance(change, list) else [change]
+            if kind is not None:
+                wanted[kind].update(v for v in values if isinstance(v, int))
+    names: dict[str, dict[int, str]] = {
+        "agency": {
+            aid: agency_name
+            for aid, agency_name in session.execute(
+                select(Agency.id, Agency.name).where(Agency.id.in_(wanted["agency"]))
+            )
+        },
+        "person": {
+            pid: f"{given} {family}".strip()
+            for pid, given, family in session.execute(
+                select(Person.id, Person.given_names, Person.family_name).where(
+                    Person.id.in_(wanted["person"])
+                )
+            )
+        },
+        "user": {
+            uid: f"{given} {family}".strip()
+            for uid, given, family in session.execute(
+                select(User.id, Person.given_names, Person.family_name)
+                .join(Person, Person.id == User.person_id)
+                .where(User.id.in_(wanted["user"]))
+            )
+        },
+    }
+
+    def name(kind: str, value: Any) -> Any:
+        if not isinstance(value, int) or isinstance(value, bool):
+            return value
+        return names[kind].get(value, f"#{value} (removed)")
+
+    out = []
+    for ev in events:
+        changes: dict[str, list[Any]] = {}
+        for field, change in ev.changes.items():
+            kind = _reference(field)
+            if kind is None:
+                changes[field] = change
+                continue
+            label = field.removesuffix("_id")
+            values = change if isinstance(change, list) else [None, change]
+            changes[label] = [name(kind, v) for v in values]
+        out.append(replace(ev, changes=changes))
+    return out

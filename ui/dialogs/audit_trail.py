@@ -65,7 +65,8 @@ class AuditTrailWindow(QDialog):
 
         def load(_p: Progress) -> list[AuditRow]:
             with self._ctx.read_sessions() as s:
-                return audit.list_events(s, case_id=case_id, meeting_id=meeting_id)
+                events = audit.list_events(s, case_id=case_id, meeting_id=meeting_id)
+                return audit.readable_events(s, events)
 
         self._ctx.runner.submit(load, self._on_loaded, self._on_failed)
 

@@ -89,7 +89,7 @@ def load_record(sessions: sessionmaker[Session], case_id: int, today: date) -> R
             plan=tuple(rmp.current_plan(s, case_id)),
             meetings=tuple(meetings_for_case(s, case_id)),
             actions=tuple(list_open_actions(s, as_of=today, case_id=case_id)),
-            audit=tuple(audit.list_events(s, case_id=case_id)),
+            audit=tuple(audit.readable_events(s, audit.list_events(s, case_id=case_id))),
             agencies=tuple(list_agencies(s)),
             people=tuple(list_people(s)),
         )

@@ -3,7 +3,6 @@ Actions and Audit (who changed what, when, old -> new)."""
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -149,12 +148,17 @@ class AuditLine:
 
 
 def _plain(value: Any) -> str:
+    """A stored value as a person reads it: lists joined, pairs as "key: value", no JSON."""
     if value is None:
         return ""
-    if isinstance(value, list | dict):
-        return json.dumps(value, ensure_ascii=False)
     if isinstance(value, bool):
         return "Yes" if value else "No"
+    if isinstance(value, dict):
+        return "; ".join(f"{str(k).replace('_', ' ')}: {_plain(v)}" for k, v in value.items())
+    if isinstance(value, list):
+        if all(isinstance(v, list) for v in value):
+            return "; ".join(" ".join(_plain(x) for x in v) for v in value)
+        return ", ".join(_plain(v) for v in value)
     return str(value)
 
 
