@@ -13,6 +13,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import (
     QAbstractButton,
+    QApplication,
     QCheckBox,
     QComboBox,
     QLabel,
@@ -702,3 +703,21 @@ def test_risk_rating_combo_for_prisoners_is_custody_only(
     names = {c.accessibleName() for c in record.risk.form.view.rating_combos.values()}
     assert "Custody risk to prisoners" in names
     assert "Community risk to prisoners" not in names
+
+
+def test_empty_meetings_and_actions_tabs_can_be_entered_from_the_keyboard(
+    qtbot: QtBot, sqlite_db: Database, coordinator: Actor, ctx: AppContext
+) -> None:
+    case = register(sqlite_db, coordinator)
+    record = open_record(qtbot, ctx, case.id)
+    record.show()
+    qtbot.waitExposed(record)
+    record.activateWindow()
+    qtbot.waitUntil(record.isActiveWindow)
+    for tab in (record.meetings_tab, record.actions_tab):
+        record.tabs.setCurrentWidget(tab)
+        record.tabs.tabBar().setFocus()
+        qtbot.keyClick(record.tabs.tabBar(), Qt.Key.Key_Tab)
+        focused = QApplication.focusWidget()
+        assert focused is tab.empty_label, type(focused).__name__
+        assert tab.isAncestorOf(focused)

@@ -46,6 +46,12 @@ class ListTab(QWidget):
         self.title_label = heading(title)
         self.empty_label = QLabel(empty_text)
         self.empty_label.setWordWrap(True)
+        # With nothing to list the table is hidden; the sentence takes focus instead, so the tab
+        # can still be entered (and read by a screen reader) from the keyboard.
+        self.empty_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByKeyboard)
+        self.empty_label.setFocusPolicy(Qt.FocusPolicy.StrongFocus)  # after: the flags reset it
+        self.empty_label.setAccessibleName(f"{table_name}: none")
+        self.empty_label.setStyleSheet("QLabel:focus { border: 2px solid palette(highlight); }")
         self.table = make_table(table_name)
         self.title_label.setBuddy(self.table)
         self.count_label = QLabel()
