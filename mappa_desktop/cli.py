@@ -12,7 +12,6 @@ the work; adding one (``minutes``, ``verify``) means adding an entry there.
 from __future__ import annotations
 
 import argparse
-import getpass
 import importlib
 import io
 import json
@@ -28,7 +27,7 @@ from json.encoder import encode_basestring as json_string
 from pathlib import Path
 from typing import Any, TextIO
 
-from sqlalchemy import Engine, func, select, text
+from sqlalchemy import Engine
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
@@ -44,17 +43,14 @@ from mappa_desktop import (
     paths,
 )
 from mappa_desktop.db.engine import make_engine, make_session_factory, read_engine, resolve_url
-from mappa_desktop.db.models import User
 from mappa_desktop.db.schema import check_schema, current_revision, migrate
 from mappa_desktop.domain.enums import CustodyStatus, RoshLevel
 from mappa_desktop.domain.errors import (
     MappaError,
-    NotFound,
-    PermissionDenied,
     StorageError,
     ValidationError,
 )
-from mappa_desktop.services import imports, listing, people
+from mappa_desktop.services import acting, imports, listing
 from mappa_desktop.services.actor import Actor
 
 EXIT_OK = 0
@@ -116,52 +112,19 @@ def open_database(args: argparse.Namespace, *, check: bool = True) -> Database:
     return database
 
 
-def _os_login() -> str:
-    """The operating-system login, made into a valid app login (lower case, safe characters)."""
-    try:
-        raw = getpass.getuser()
-    except (KeyError, OSError):  # no passwd entry, no USER variable
-        raw = "local"
-    login = re.sub(r"[^a-z0-9_.-]", "_", raw.strip().lower())[:63]
-    return login if login and (login[0].isalpha() or login[0] == "_") else f"_{login}"[:63]
-
-
 def acting_user(session: Session, database: Database, login: str | None) -> Actor:
-    """Who is acting (ARCHITECTURE.md section 5).
-
-    On a local SQLite file: ``--user``, else ``MAPPA_USER``, else the operating-system login;
-    a new file gets that login as its first (administrator) user. On PostgreSQL: the database
-    login (``SELECT current_user``), which must be a mappa-desktop user (except on a database
-    with no users yet, where it becomes the first); ``--user``/``MAPPA_USER`` naming someone
-    else is refused unless the login owns the database or is a superuser (administration).
-    """
-    chosen = login or os.environ.get(USER_ENV) or None
-    if database.is_sqlite:
-        return people.ensure_local_user(session, chosen or _os_login())
-    login_now = str(session.scalar(text("SELECT current_user")))
-    if chosen is None:
-        chosen = login_now
-    elif chosen != login_now and not session.scalar(
-        text(
-            "SELECT r.rolsuper OR d.datdba = r.oid FROM pg_roles r, pg_database d "
-            "WHERE r.rolname = current_user AND d.datname = current_database()"
+    """Who is acting: ``--user``, else ``MAPPA_USER``, then the one rule the window also uses
+    (``services.acting``). With several users on a local file and nothing to say which, the
+    command asks for ``--user``."""
+    found = acting.acting_user(
+        session, asked=login or os.environ.get(USER_ENV) or None, where=database.safe_url
+    )
+    if isinstance(found, acting.AskWho):
+        logins = ", ".join(u.login for u in found.users[:10])
+        raise ValidationError.single(
+            "user", f"This file has several users; say which you are with --user LOGIN ({logins})."
         )
-    ):
-        # On a shared server you are your database login; only the database's owner or a
-        # superuser, doing administration, may record work in an administrator's name.
-        raise PermissionDenied(
-            f"On a shared server you act as your database login '{login_now}'; to act as "
-            f"'{chosen}', connect as '{chosen}'."
-        )
-    if not session.scalar(select(func.count()).select_from(User)):
-        return people.ensure_local_user(session, chosen)
-    try:
-        return people.get_actor(session, chosen)
-    except NotFound:
-        raise PermissionDenied(
-            f"'{chosen}' is not a mappa-desktop user in {database.safe_url}; ask an "
-            "administrator to add you, or give --user LOGIN."
-        ) from None
+    return found
 
 
 def _json_default(value: object) -> object:
@@ -527,7 +490,7 @@ def build_parser() -> argparse.ArgumentParser:
         _connection_options(child, top_level=False)
         command.setup(child)
         child.set_defaults(run=command.run)
-    # minutes, verify, certificate: ReportLab loads only when one of them runs.
+    # minutes, distribute, verify, certificate: ReportLab loads only when one of them runs.
     cli_reports.add_report_commands(
         sub,
         connect=_report_database,

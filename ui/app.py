@@ -4,22 +4,20 @@ then the main window. ``mappa-desktop`` and ``python -m mappa_desktop`` end up i
 from __future__ import annotations
 
 import argparse
-import getpass
 import logging
 import sys
 from collections.abc import Callable, Sequence
 
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox, QProgressDialog
-from sqlalchemy import Engine, func, select, text
+from sqlalchemy import Engine
 from sqlalchemy.exc import OperationalError
 
 from mappa_desktop.db.engine import make_engine, make_session_factory, resolve_url
-from mappa_desktop.db.models import Case, User
 from mappa_desktop.db.schema import check_schema
-from mappa_desktop.domain.errors import MappaError, NotFound, StorageError
+from mappa_desktop.domain.errors import MappaError, StorageError
 from mappa_desktop.paths import demo_database_path, sqlite_url
-from mappa_desktop.services import people
+from mappa_desktop.services import acting, cases
 from mappa_desktop.services.actor import Actor
 from ui import messages, ui_state
 from ui.app_icon import app_icon
@@ -28,6 +26,7 @@ from ui.context import AppContext
 from ui.crash import configure_logging, install_excepthook
 from ui.dialogs.connection import ConnectionDialog
 from ui.dialogs.who import WhoDialog
+from ui.forms import style
 from ui.main_window import MainWindow
 from ui.tasks import Pool, Progress, TaskRunner
 
@@ -84,43 +83,23 @@ class Launcher:
     ) -> None:
         sessions = make_session_factory(engine)
         key = database_key(engine)
-        actor: Actor | None = None
-        rows: list[people.UserRow] = []
+        found: Actor | acting.AskWho
         try:
             with sessions.begin() as s:  # committed before any window is built
-                if engine.dialect.name == "postgresql":
-                    # On a shared server you are your database login, whatever --user says.
-                    pg_login = str(s.scalar(text("SELECT current_user")))
-                    has_users = bool(s.scalar(select(func.count()).select_from(User)))
-                    actor = (
-                        people.get_actor(s, pg_login)
-                        if has_users
-                        else people.ensure_local_user(s, pg_login)  # the first user: its owner
-                    )
-                else:
-                    login = self.user or ui_state.remembered_login(key)
-                    users = list(s.scalars(select(User).where(User.active.is_(True))))
-                    if login is None and not users:
-                        login = getpass.getuser()
-                    if login is None and len(users) == 1:
-                        login = users[0].login
-                    if login is not None:
-                        actor = people.ensure_local_user(s, login)
-                        ui_state.remember_login(key, actor.login)
-                    rows = [people.user_row(u) for u in users]
-        except NotFound:
-            on_failed(
-                f"You are not a mappa-desktop user in {engine.url.render_as_string()}; ask an "
-                "administrator to add you."
-            )
-            return
+                found = acting.acting_user(
+                    s,
+                    asked=self.user or ui_state.remembered_login(key),
+                    where=engine.url.render_as_string(),
+                )
         except MappaError as exc:
             on_failed(str(exc))
             return
-        if actor is not None:
-            on_actor(actor)
+        if isinstance(found, Actor):
+            if engine.dialect.name == "sqlite":
+                ui_state.remember_login(key, found.login)
+            on_actor(found)
             return
-        dialog = WhoDialog(rows)
+        dialog = WhoDialog(list(found.users))
 
         def chosen(result: int) -> None:
             login = dialog.chosen_login()
@@ -184,7 +163,7 @@ class Launcher:
             return
         ctx = window.ctx
         with ctx.read_sessions() as s:
-            has_cases = bool(s.scalar(select(func.count()).select_from(Case)))
+            has_cases = bool(cases.case_count(s))
         if has_cases:
             if not only_if_empty:
                 messages.show_info(
@@ -250,6 +229,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     app.setApplicationDisplayName("mappa-desktop")
     app.setDesktopFileName("mappa-desktop")  # the menu entry (mappa-desktop desktop-entry)
     app.setWindowIcon(app_icon())
+    style.follow_palette(app)  # readable selection and placeholders in any system palette
     try:
         url = sqlite_url(demo_database_path()) if args.demo else resolve_url(args.database)
     except StorageError as exc:

@@ -557,3 +557,8 @@ def edit_case(
     )
     audit.record(session, actor, "case", case.id, "update", changes, case_id=case.id)
     return _detail(session, case)
+
+
+def case_count(session: Session) -> int:
+    """How many cases the database holds (demo data goes only into an empty one)."""
+    return int(session.scalar(select(func.count()).select_from(Case)) or 0)

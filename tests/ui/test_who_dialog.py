@@ -32,7 +32,7 @@ USERS = [
 
 
 def test_nobody_is_preselected_and_ok_waits_for_a_choice(qtbot: QtBot) -> None:
-    dialog = WhoDialog(USERS, os_login="someone-else")
+    dialog = WhoDialog(USERS)
     qtbot.addWidget(dialog)
     dialog.show()
     qtbot.waitExposed(dialog)
@@ -48,15 +48,8 @@ def test_nobody_is_preselected_and_ok_waits_for_a_choice(qtbot: QtBot) -> None:
     assert finished.args == [1]
 
 
-def test_the_computers_own_login_is_preselected(qtbot: QtBot) -> None:
-    dialog = WhoDialog(USERS, os_login="MTAKER")
-    qtbot.addWidget(dialog)
-    assert dialog.chosen_login() == "mtaker"
-    assert dialog.ok.isEnabled()
-
-
 def test_escape_cancels(qtbot: QtBot) -> None:
-    dialog = WhoDialog(USERS, os_login="nobody")
+    dialog = WhoDialog(USERS)
     qtbot.addWidget(dialog)
     dialog.show()
     qtbot.waitExposed(dialog)

@@ -1,11 +1,11 @@
 """On a local file: who is using it? Pick an existing user; remembered per database.
 
-Nobody is preselected unless a user's login is this computer's login: choosing the wrong person
-would record every change against them, so OK stays disabled until a user is chosen."""
+It opens only when nothing says who is acting (``services.acting``: several users, none of them
+this computer's login). Nobody is preselected: choosing the wrong person would record every change
+against them, so OK stays disabled until a user is chosen."""
 
 from __future__ import annotations
 
-import getpass
 from collections.abc import Sequence
 
 from PySide6.QtCore import Qt
@@ -23,11 +23,8 @@ from mappa_desktop.services.people import UserRow
 
 
 class WhoDialog(QDialog):
-    def __init__(
-        self, users: Sequence[UserRow], parent: QWidget | None = None, *, os_login: str = ""
-    ) -> None:
+    def __init__(self, users: Sequence[UserRow], parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        os_login = os_login or getpass.getuser()
         self.setWindowTitle("Who is using mappa-desktop?")
         label = QLabel(
             "Every change is recorded against a named person. Choose yourself; this computer will "
@@ -43,9 +40,6 @@ class WhoDialog(QDialog):
             )
             item.setData(Qt.ItemDataRole.UserRole, user.login)
             self.list.addItem(item)
-            if user.login.casefold() == os_login.casefold():
-                self.list.setCurrentItem(item)
-                item.setSelected(True)
         label.setBuddy(self.list)
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
