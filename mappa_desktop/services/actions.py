@@ -56,6 +56,7 @@ class ActionRow:
     outcome_note: str
     completed_on: date | None
     overdue: bool  # open and due before the reference date (today, or the date asked for)
+    purpose: str = ""  # why the action is needed (MAPPA C asks for it)
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,6 +99,7 @@ def action_row(
         outcome_note=a.outcome_note,
         completed_on=a.completed_on,
         overdue=a.status in OPEN_STATUSES and a.due_date < reference,
+        purpose=a.purpose,
     )
 
 
@@ -153,8 +155,10 @@ def set_action(
     due_date: date,
     owner_person_id: int | None = None,
     meeting_id: int | None = None,
+    purpose: str = "",
 ) -> ActionRow:
-    """Set an action on a case, at a meeting (``meeting_id``) or between meetings."""
+    """Set an action on a case, at a meeting (``meeting_id``) or between meetings, with why it
+    is needed (``purpose``: optional here; the sign-off self-audit asks for it)."""
     require_writer(actor, "set an action")
     check = Checker()
     case = session.get(Case, case_id) if isinstance(case_id, int) else None
@@ -175,6 +179,7 @@ def set_action(
                 f"of {meeting.meeting_date.isoformat()}; add the case to the agenda first.",
             )
     clean_text = check.text("text", text, max_len=MAX_TEXT)
+    clean_purpose = check.text("purpose", purpose, required=False, max_len=MAX_TEXT) or ""
     resolve_agency(session, "owner_agency", owner_agency_id, check)
     resolve_person(session, "owner_person", owner_person_id, check, what="action owner")
     check.required("due_date", due_date)
@@ -185,6 +190,7 @@ def set_action(
     action = Action(
         case_id=case.id,
         text=clean_text,
+        purpose=clean_purpose,
         owner_person_id=owner_person_id,
         owner_agency_id=owner_agency_id,
         due_date=due_date,
@@ -204,6 +210,7 @@ def set_action(
         audit.created(
             {
                 "text": clean_text,
+                "purpose": clean_purpose,
                 "owner_agency_id": owner_agency_id,
                 "owner_person_id": owner_person_id,
                 "due_date": due_date,

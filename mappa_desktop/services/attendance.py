@@ -18,6 +18,7 @@ from mappa_desktop.db.models import (
     Agency,
     Attendance,
     Case,
+    CaseAttendance,
     CaseDiscussion,
     InvitedAgency,
     Meeting,
@@ -258,3 +259,287 @@ def attendance_warnings(session: Session, meeting_id: int) -> list[str]:
     ]
     agencies = list(session.scalars(select(Agency)))
     return warnings_for(rows, agencies, invited)
+
+
+# --- who is there for one case (migration 0008) ---------------------------------------------------
+
+CORE, INVITED, OTHER = "core", "invited", "other"
+_PANEL_ORDER = {CORE: 0, INVITED: 1, OTHER: 2}
+
+
+@dataclass(frozen=True, slots=True)
+class CaseAttendeeRow:
+    """One entry of a case's attendance. ``id`` None: derived from the meeting-wide attendance
+    (or an invited agency with nothing recorded), no case row to edit; ``status`` None: invited,
+    nothing recorded yet (absent in the record). ``panel``: "core", "invited" or "other"."""
+
+    id: int | None
+    discussion_id: int
+    agency_id: int
+    agency_name: str
+    agency_kind: AgencyKind
+    person_id: int | None
+    person_name: str
+    role_title: str
+    status: AttendanceStatus | None
+    panel: str
+    in_room: bool  # present, or a deputy, for this case
+    version: int | None
+
+
+def case_attendees(
+    discussion_id: int,
+    *,
+    meeting_wide: Iterable[Attendance],
+    case_rows: Iterable[CaseAttendance],
+    invited: Iterable[int],
+    coordinator_id: int | None,
+    persons: Mapping[int, Person],
+    agencies: Mapping[int, Agency],
+) -> list[CaseAttendeeRow]:
+    """Who was there for one case, from already-loaded data (``persons`` must hold every person
+    named, the co-ordinator included; ``agencies`` every agency).
+
+    The core panel (Responsible Authority agencies and the co-ordinator) and the agencies invited
+    for the case come with their meeting-wide status; a case row for the same agency and person
+    overrides it (someone left the room: absent). An invited agency with nothing recorded is
+    one entry with no person and no status. A case row for any other agency is "other".
+    Meeting-wide attendees of agencies neither core nor invited are not listed."""
+    invited_ids = set(invited)
+
+    def panel(agency_id: int, person_id: int | None) -> str:
+        if agencies[agency_id].kind is AgencyKind.RESPONSIBLE_AUTHORITY or (
+            person_id is not None and person_id == coordinator_id
+        ):
+            return CORE
+        return INVITED if agency_id in invited_ids else OTHER
+
+    found: dict[tuple[int, int | None], tuple[AttendanceStatus | None, CaseAttendance | None]] = {}
+    for a in meeting_wide:
+        if panel(a.agency_id, a.person_id) != OTHER:
+            found[(a.agency_id, a.person_id)] = (a.status, None)
+    coordinator = persons.get(coordinator_id) if coordinator_id is not None else None
+    if coordinator is not None and not any(p == coordinator.id for _, p in found):
+        found[(coordinator.agency_id, coordinator.id)] = (None, None)
+    for row in case_rows:
+        found[(row.agency_id, row.person_id)] = (row.status, row)
+    present_agencies = {agency_id for agency_id, _ in found}
+    for agency_id in invited_ids - present_agencies:
+        found[(agency_id, None)] = (None, None)
+    out = [
+        _case_attendee(discussion_id, key, status, row, panel(*key), persons, agencies)
+        for key, (status, row) in found.items()
+    ]
+    out.sort(
+        key=lambda r: (
+            _PANEL_ORDER[r.panel],
+            r.agency_name.casefold(),
+            r.person_name.casefold(),
+            r.person_id or 0,
+        )
+    )
+    return out
+
+
+def _case_attendee(
+    discussion_id: int,
+    key: tuple[int, int | None],
+    status: AttendanceStatus | None,
+    row: CaseAttendance | None,
+    panel: str,
+    persons: Mapping[int, Person],
+    agencies: Mapping[int, Agency],
+) -> CaseAttendeeRow:
+    agency_id, person_id = key
+    agency = agencies[agency_id]
+    person = persons.get(person_id) if person_id is not None else None
+    return CaseAttendeeRow(
+        id=row.id if row is not None else None,
+        discussion_id=discussion_id,
+        agency_id=agency.id,
+        agency_name=agency.name,
+        agency_kind=agency.kind,
+        person_id=person_id,
+        person_name=person.display_name if person else "",
+        role_title=person.role_title if person else "",
+        status=status,
+        panel=panel,
+        in_room=status in ATTENDED,
+        version=row.version if row is not None else None,
+    )
+
+
+def case_attendance(session: Session, discussion_id: int) -> list[CaseAttendeeRow]:
+    """Who was there for one case (``case_attendees``' rules), core panel first."""
+    discussion = get_or_404(session, CaseDiscussion, discussion_id, "case discussion")
+    meeting = get_or_404(session, Meeting, discussion.meeting_id, "meeting")
+    meeting_wide = list(
+        session.scalars(select(Attendance).where(Attendance.meeting_id == meeting.id))
+    )
+    case_rows = list(
+        session.scalars(select(CaseAttendance).where(CaseAttendance.discussion_id == discussion.id))
+    )
+    invited = list(
+        session.scalars(
+            select(InvitedAgency.agency_id).where(InvitedAgency.discussion_id == discussion.id)
+        )
+    )
+    ids = {r.person_id for r in meeting_wide if r.person_id is not None}
+    ids.update(r.person_id for r in case_rows if r.person_id is not None)
+    if meeting.coordinator_id is not None:
+        ids.add(meeting.coordinator_id)
+    persons = {p.id: p for p in session.scalars(select(Person).where(Person.id.in_(ids)))}
+    agencies = {a.id: a for a in session.scalars(select(Agency))}
+    return case_attendees(
+        discussion.id,
+        meeting_wide=meeting_wide,
+        case_rows=case_rows,
+        invited=invited,
+        coordinator_id=meeting.coordinator_id,
+        persons=persons,
+        agencies=agencies,
+    )
+
+
+def _case_row(
+    session: Session, discussion_id: int, agency_id: int, person_id: int | None
+) -> CaseAttendance | None:
+    stmt = select(CaseAttendance).where(
+        CaseAttendance.discussion_id == discussion_id, CaseAttendance.agency_id == agency_id
+    )
+    if person_id is None:
+        stmt = stmt.where(CaseAttendance.person_id.is_(None))
+    else:
+        stmt = stmt.where(CaseAttendance.person_id == person_id)
+    return session.scalar(stmt)
+
+
+def _entry_for(
+    session: Session, discussion_id: int, agency_id: int, person_id: int | None
+) -> CaseAttendeeRow:
+    for entry in case_attendance(session, discussion_id):
+        if (entry.agency_id, entry.person_id) == (agency_id, person_id):
+            return entry
+    raise AssertionError("a recorded case attendance is always listed")  # pragma: no cover
+
+
+def _check_case_entry(
+    session: Session,
+    check: Checker,
+    agency_id: int,
+    person_id: int | None,
+) -> None:
+    """The agency, and the person (if any) as one of that agency's people."""
+    resolve_agency(session, "agency", agency_id, check)
+    person = resolve_person(session, "person", person_id, check, what="attendee")
+    agency = session.get(Agency, agency_id) if isinstance(agency_id, int) else None
+    if person is not None and agency is not None and person.agency_id != agency.id:
+        check.fail(
+            "person",
+            f"{person.display_name} works for {person.agency.name}, not {agency.name}; choose "
+            f"someone from {agency.name} or the agency {person.display_name} works for.",
+        )
+
+
+def record_case_attendance(
+    session: Session,
+    actor: Actor,
+    discussion_id: int,
+    *,
+    agency_id: int,
+    person_id: int | None = None,
+    status: AttendanceStatus | str,
+) -> CaseAttendeeRow:
+    """Record (or update) one person's or one agency's attendance for one case: present,
+    apologies, absent (e.g. left the room), deputy, or a written report received. Allowed for
+    any agency: one neither core nor invited is listed as "other"."""
+    require_writer(actor, "record attendance for a case")
+    discussion = get_or_404(session, CaseDiscussion, discussion_id, "case discussion")
+    meeting = meeting_guard.note_content_change(session, actor, discussion.meeting_id)
+    check = Checker()
+    clean_status = check.enum("status", status, AttendanceStatus)
+    _check_case_entry(session, check, agency_id, person_id)
+    if clean_status in NEEDS_PERSON and person_id is None:
+        check.fail(
+            "person",
+            f"Choose who attended: a '{clean_status.value}' entry names a person.",
+        )
+    check.done()
+    assert clean_status is not None
+    row = _case_row(session, discussion.id, agency_id, person_id)
+    if row is None:
+        row = CaseAttendance(
+            discussion_id=discussion.id,
+            agency_id=agency_id,
+            person_id=person_id,
+            status=clean_status,
+        )
+        session.add(row)
+        flush(session, "case attendance")
+        changes = audit.created(
+            {
+                "discussion_id": discussion.id,
+                "agency_id": agency_id,
+                "person_id": person_id,
+                "status": clean_status,
+            }
+        )
+        audit.record(
+            session,
+            actor,
+            "case_attendance",
+            row.id,
+            "create",
+            changes,
+            case_id=discussion.case_id,
+            meeting_id=meeting.id,
+        )
+    elif row.status is not clean_status:
+        changes = audit.changes_between(row, {"status": clean_status})
+        row.status = clean_status
+        flush(session, "case attendance", row.id)
+        audit.record(
+            session,
+            actor,
+            "case_attendance",
+            row.id,
+            "update",
+            changes,
+            case_id=discussion.case_id,
+            meeting_id=meeting.id,
+        )
+    return _entry_for(session, discussion.id, agency_id, person_id)
+
+
+def clear_case_attendance(
+    session: Session,
+    actor: Actor,
+    discussion_id: int,
+    *,
+    agency_id: int,
+    person_id: int | None = None,
+) -> None:
+    """Remove what was recorded for this agency or person for this case: their entry goes back
+    to the one derived from the meeting-wide attendance (nothing to remove: nothing changes)."""
+    require_writer(actor, "record attendance for a case")
+    discussion = get_or_404(session, CaseDiscussion, discussion_id, "case discussion")
+    meeting = meeting_guard.note_content_change(session, actor, discussion.meeting_id)
+    row = _case_row(session, discussion.id, agency_id, person_id)
+    if row is None:
+        return
+    audit.record(
+        session,
+        actor,
+        "case_attendance",
+        row.id,
+        "delete",
+        {
+            "agency_id": [row.agency_id, None],
+            "person_id": [row.person_id, None],
+            "status": [row.status.value, None],
+        },
+        case_id=discussion.case_id,
+        meeting_id=meeting.id,
+    )
+    session.delete(row)
+    flush(session, "case attendance", row.id)

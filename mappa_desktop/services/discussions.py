@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from enum import Enum
 from typing import Any
 
 from sqlalchemy import select
@@ -17,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from mappa_desktop.db.models import (
     Agency,
+    CaseAttendance,
     CaseDiscussion,
     Decision,
     Dissent,
@@ -26,8 +28,8 @@ from mappa_desktop.db.models import (
     Person,
     Registration,
 )
-from mappa_desktop.domain.enums import AgendaReason, Category, DecisionKind, Level
-from mappa_desktop.domain.errors import ConflictError
+from mappa_desktop.domain.enums import AgendaReason, Category, DecisionKind, Level, RiskTrend
+from mappa_desktop.domain.errors import ConflictError, ValidationError
 from mappa_desktop.domain.rules import registration_problem
 from mappa_desktop.domain.validation import MAX_SHORT, MAX_TEXT, Checker
 from mappa_desktop.services import audit, meeting_guard
@@ -51,6 +53,9 @@ class DiscussionRow:
     agenda_reason: AgendaReason
     risk_summary: str
     notes: str
+    victim_issues: str = ""
+    diversity_issues: str = ""
+    risk_trend: RiskTrend | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +67,10 @@ class InformationRow:
     agency_name: str
     text: str
     restricted: bool
+    given_by_id: int | None = None
+    given_by: str = ""
+    as_at: date | None = None
+    declined: bool = False  # the agency declined to share; ``text`` says why
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,10 +122,19 @@ def discussion_row(d: CaseDiscussion) -> DiscussionRow:
         agenda_reason=d.agenda_reason,
         risk_summary=d.risk_summary,
         notes=d.notes,
+        victim_issues=d.victim_issues,
+        diversity_issues=d.diversity_issues,
+        risk_trend=d.risk_trend,
     )
 
 
-def information_row(i: InformationShared, agencies: Mapping[int, Agency]) -> InformationRow:
+def information_row(
+    i: InformationShared,
+    agencies: Mapping[int, Agency],
+    persons: Mapping[int, Person] | None = None,
+) -> InformationRow:
+    """``persons`` must hold the person who gave the information (``given_by_id``), if any."""
+    given_by = (persons or {}).get(i.given_by_id) if i.given_by_id is not None else None
     return InformationRow(
         id=i.id,
         version=i.version,
@@ -125,6 +143,10 @@ def information_row(i: InformationShared, agencies: Mapping[int, Agency]) -> Inf
         agency_name=agencies[i.agency_id].name,
         text=i.text,
         restricted=i.restricted,
+        given_by_id=i.given_by_id,
+        given_by=given_by.display_name if given_by else "",
+        as_at=i.as_at,
+        declined=i.declined,
     )
 
 
@@ -183,6 +205,45 @@ def get_discussion(session: Session, discussion_id: int) -> DiscussionRow:
     return discussion_row(get_or_404(session, CaseDiscussion, discussion_id, "case discussion"))
 
 
+# The free-text fields of a case discussion ``set_case_text`` may change, with what each is for
+# in the sentences it refuses with.
+CASE_TEXT_FIELDS: dict[str, str] = {
+    "risk_summary": "chair's summary of the risk",
+    "notes": "discussion",
+    "victim_issues": "victim and potential-victim issues",
+    "diversity_issues": "diversity issues",
+}
+
+
+def set_case_text(
+    session: Session,
+    actor: Actor,
+    discussion_id: int,
+    field: str,
+    text: str,
+    *,
+    expected_version: int | None = None,
+) -> DiscussionRow:
+    """Replace one free-text field of the case's discussion (``CASE_TEXT_FIELDS``; may be
+    cleared: whether it must be filled is the self-audit's question, not this one's)."""
+    if field not in CASE_TEXT_FIELDS:
+        raise ValidationError.single(
+            "field",
+            f"'{field}' is not a text of a case discussion; use one of: "
+            f"{', '.join(CASE_TEXT_FIELDS)}.",
+        )
+    require_writer(actor, f"update the {CASE_TEXT_FIELDS[field]}")
+    discussion, meeting = _open(session, actor, discussion_id)
+    check_version(
+        discussion, expected_version, "case discussion", lambda: discussion_row(discussion)
+    )
+    check = Checker()
+    clean = check.text(field, text, required=False, max_len=MAX_TEXT) or ""
+    check.done()
+    _update_discussion(session, actor, discussion, meeting, {field: clean})
+    return discussion_row(discussion)
+
+
 def set_risk_summary(
     session: Session,
     actor: Actor,
@@ -192,29 +253,56 @@ def set_risk_summary(
     expected_version: int | None = None,
 ) -> DiscussionRow:
     """Replace the case's risk summary as discussed at this meeting (may be cleared)."""
-    require_writer(actor, "update a risk summary")
+    return set_case_text(
+        session, actor, discussion_id, "risk_summary", text, expected_version=expected_version
+    )
+
+
+def set_risk_trend(
+    session: Session,
+    actor: Actor,
+    discussion_id: int,
+    trend: RiskTrend | str | None,
+    *,
+    expected_version: int | None = None,
+) -> DiscussionRow:
+    """Record whether the risk is increasing, stable or decreasing (None or "": not recorded)."""
+    require_writer(actor, "record the risk trend")
     discussion, meeting = _open(session, actor, discussion_id)
     check_version(
         discussion, expected_version, "case discussion", lambda: discussion_row(discussion)
     )
     check = Checker()
-    clean = check.text("risk_summary", text, required=False, max_len=MAX_TEXT) or ""
+    clean = check.enum("risk_trend", trend, RiskTrend, required=False)
     check.done()
-    changes = audit.changes_between(discussion, {"risk_summary": clean})
-    if changes:
-        discussion.risk_summary = clean
-        flush(session, "case discussion", discussion.id)
-        audit.record(
-            session,
-            actor,
-            "case_discussion",
-            discussion.id,
-            "update",
-            changes,
-            case_id=discussion.case_id,
-            meeting_id=meeting.id,
-        )
+    _update_discussion(session, actor, discussion, meeting, {"risk_trend": clean})
     return discussion_row(discussion)
+
+
+def _update_discussion(
+    session: Session,
+    actor: Actor,
+    discussion: CaseDiscussion,
+    meeting: Meeting,
+    values: Mapping[str, Any],
+) -> None:
+    """Set validated ``values`` on the discussion; audited when anything changed."""
+    changes = audit.changes_between(discussion, values)
+    if not changes:
+        return
+    for key, value in values.items():
+        setattr(discussion, key, value)
+    flush(session, "case discussion", discussion.id)
+    audit.record(
+        session,
+        actor,
+        "case_discussion",
+        discussion.id,
+        "update",
+        changes,
+        case_id=discussion.case_id,
+        meeting_id=meeting.id,
+    )
 
 
 def invite_agency(session: Session, actor: Actor, discussion_id: int, agency_id: int) -> None:
@@ -246,6 +334,60 @@ def invite_agency(session: Session, actor: Actor, discussion_id: int, agency_id:
     )
 
 
+class Keep(Enum):
+    """The default of an optional keyword that leaves the stored value as it is (``None`` is a
+    value: it clears the field)."""
+
+    KEEP = "keep"
+
+
+KEEP = Keep.KEEP
+
+
+def _information_values(
+    session: Session,
+    check: Checker,
+    meeting: Meeting,
+    agency_id: int,
+    *,
+    given_by_id: int | Keep | None,
+    as_at: date | Keep | None,
+    declined: bool | None,
+) -> dict[str, Any]:
+    """Validate who gave the information, as at when, and whether the agency declined; only the
+    keywords given (not ``KEEP`` / ``None`` for ``declined``) are in the result."""
+    values: dict[str, Any] = {}
+    if not isinstance(given_by_id, Keep):
+        person = resolve_person(session, "given_by", given_by_id, check, what="person who gave it")
+        agency = session.get(Agency, agency_id)
+        if person is not None and agency is not None and person.agency_id != agency.id:
+            check.fail(
+                "given_by",
+                f"{person.display_name} works for {person.agency.name}, not {agency.name}; "
+                f"choose the person from {agency.name} who gave this information.",
+            )
+        values["given_by_id"] = given_by_id
+    if not isinstance(as_at, Keep):
+        if as_at is not None and (isinstance(as_at, datetime) or not isinstance(as_at, date)):
+            check.fail("as_at", "Give the date the information is correct at as a date.")
+        else:
+            check.date_not_after("as_at", as_at, meeting.meeting_date, "the meeting")
+        values["as_at"] = as_at
+    if declined is not None:
+        if not isinstance(declined, bool):
+            check.fail("declined", "Say yes or no: did the agency decline to share?")
+        values["declined"] = bool(declined)
+    return values
+
+
+def _check_declined_text(check: Checker, declined: bool, text: str) -> None:
+    if declined and not text:
+        check.fail(
+            "text",
+            "Say why the agency declined to share: a declined entry records the reason.",
+        )
+
+
 def add_information(
     session: Session,
     actor: Actor,
@@ -254,17 +396,31 @@ def add_information(
     agency_id: int,
     text: str,
     restricted: bool = False,
+    given_by_id: int | None = None,
+    as_at: date | None = None,
+    declined: bool = False,
 ) -> InformationRow:
-    """Record what one agency shared about the case (``restricted``: left out of summaries)."""
+    """Record what one agency shared about the case (``restricted``: left out of summaries),
+    who gave it and the date it is correct at; ``declined``: the agency declined to share and
+    ``text`` says why."""
     require_writer(actor, "record shared information")
     discussion, meeting = _open(session, actor, discussion_id)
     check = Checker()
     resolve_agency(session, "agency", agency_id, check)
-    clean = check.text("text", text, max_len=MAX_TEXT)
-    check.done()
-    row = InformationShared(
-        discussion_id=discussion.id, agency_id=agency_id, text=clean, restricted=bool(restricted)
+    clean = check.text("text", text, required=not declined, max_len=MAX_TEXT) or ""
+    extras = _information_values(
+        session,
+        check,
+        meeting,
+        agency_id,
+        given_by_id=given_by_id,
+        as_at=as_at,
+        declined=declined,
     )
+    _check_declined_text(check, bool(declined), clean)
+    check.done()
+    values = {"agency_id": agency_id, "text": clean, "restricted": bool(restricted), **extras}
+    row = InformationShared(discussion_id=discussion.id, **values)
     session.add(row)
     flush(session, "information")
     audit.record(
@@ -273,12 +429,11 @@ def add_information(
         "information_shared",
         row.id,
         "create",
-        audit.created({"agency_id": agency_id, "text": clean, "restricted": bool(restricted)}),
+        audit.created(values),
         case_id=discussion.case_id,
         meeting_id=meeting.id,
     )
-    agency = get_or_404(session, Agency, agency_id, "agency")
-    return information_row(row, {agency.id: agency})
+    return information_row(row, *_lookups_of(session, row))
 
 
 def remove_information(session: Session, actor: Actor, information_id: int) -> None:
@@ -582,9 +737,18 @@ def discussion_has_content(session: Session, discussion_id: int) -> str | None:
         return "information shared"
     if session.scalar(select(Decision.id).where(Decision.discussion_id == discussion_id)):
         return "decisions"
+    if session.scalar(
+        select(CaseAttendance.id).where(CaseAttendance.discussion_id == discussion_id)
+    ):
+        return "attendance for the case"
     discussion = session.get(CaseDiscussion, discussion_id)
-    if discussion is not None and discussion.risk_summary.strip():
-        return "a risk summary"
+    if discussion is None:
+        return None
+    for field, what in CASE_TEXT_FIELDS.items():
+        if getattr(discussion, field).strip():
+            return "a risk summary" if field == "risk_summary" else f"the {what}"
+    if discussion.risk_trend is not None:
+        return "the risk trend"
     return None
 
 
@@ -606,9 +770,15 @@ def _information_for(
     )
 
 
-def _agencies_of(session: Session, row: InformationShared) -> dict[int, Agency]:
+def _lookups_of(
+    session: Session, row: InformationShared
+) -> tuple[dict[int, Agency], dict[int, Person]]:
+    """The agency and the person who gave it, for ``information_row``."""
     agency = get_or_404(session, Agency, row.agency_id, "agency")
-    return {agency.id: agency}
+    persons: dict[int, Person] = {}
+    if row.given_by_id is not None:
+        persons[row.given_by_id] = get_or_404(session, Person, row.given_by_id, "person")
+    return {agency.id: agency}, persons
 
 
 def _update_information(
@@ -617,13 +787,8 @@ def _update_information(
     row: InformationShared,
     discussion: CaseDiscussion,
     meeting: Meeting,
-    *,
-    clean: str,
-    restricted: bool | None,
+    values: Mapping[str, Any],
 ) -> InformationRow:
-    values: dict[str, Any] = {"text": clean}
-    if restricted is not None:
-        values["restricted"] = bool(restricted)
     changes = audit.changes_between(row, values)
     if changes:
         for key, value in values.items():
@@ -639,7 +804,12 @@ def _update_information(
             case_id=discussion.case_id,
             meeting_id=meeting.id,
         )
-    return information_row(row, _agencies_of(session, row))
+    return information_row(row, *_lookups_of(session, row))
+
+
+def _check_restricted(check: Checker, restricted: bool | None) -> None:
+    if restricted is not None and not isinstance(restricted, bool):
+        check.fail("restricted", "Say yes or no: is this information restricted?")
 
 
 def save_information(
@@ -651,9 +821,13 @@ def save_information(
     text: str,
     expected_version: int | None,
     restricted: bool | None = None,
+    given_by_id: int | Keep | None = KEEP,
+    as_at: date | Keep | None = KEEP,
+    declined: bool | None = None,
 ) -> InformationRow | None:
     """Save what one agency shared about the case: the agency's entry is created, replaced or
     (with blank text) removed. Returns the entry, or None when there is none any more.
+    ``restricted``, ``given_by_id``, ``as_at`` and ``declined`` left out keep what is stored.
 
     ``expected_version`` is the version the user edited (None: they saw no entry). If someone
     else created, changed or removed the entry meanwhile, ConflictError carries theirs
@@ -663,8 +837,17 @@ def save_information(
     check = Checker()
     resolve_agency(session, "agency", agency_id, check)
     clean = check.text("text", text, required=False, max_len=MAX_TEXT) or ""
-    if restricted is not None and not isinstance(restricted, bool):
-        check.fail("restricted", "Say yes or no: is this information restricted?")
+    _check_restricted(check, restricted)
+    extras = _information_values(
+        session,
+        check,
+        meeting,
+        agency_id,
+        given_by_id=given_by_id,
+        as_at=as_at,
+        declined=declined,
+    )
+    _check_declined_text(check, bool(declined), clean)
     check.done()
     row = _information_for(session, discussion.id, agency_id)
     if row is None:
@@ -685,8 +868,11 @@ def save_information(
             agency_id=agency_id,
             text=clean,
             restricted=bool(restricted),
+            given_by_id=extras.get("given_by_id"),
+            as_at=extras.get("as_at"),
+            declined=bool(declined),
         )
-    current = information_row(row, _agencies_of(session, row))
+    current = information_row(row, *_lookups_of(session, row))
     if expected_version is None:
         raise ConflictError(
             "information item",
@@ -699,9 +885,10 @@ def save_information(
     if not clean:
         remove_information(session, actor, row.id)
         return None
-    return _update_information(
-        session, actor, row, discussion, meeting, clean=clean, restricted=restricted
-    )
+    values = {"text": clean, **extras}
+    if restricted is not None:
+        values["restricted"] = restricted
+    return _update_information(session, actor, row, discussion, meeting, values)
 
 
 def edit_information(
@@ -712,8 +899,12 @@ def edit_information(
     expected_version: int,
     text: str,
     restricted: bool | None = None,
+    given_by_id: int | Keep | None = KEEP,
+    as_at: date | Keep | None = KEEP,
+    declined: bool | None = None,
 ) -> InformationRow:
-    """Correct the text (and optionally the restriction) of one information entry."""
+    """Correct one information entry: its text and, when given, the restriction, who gave it,
+    the date it is correct at and whether the agency declined."""
     require_writer(actor, "change shared information")
     row = get_or_404(session, InformationShared, information_id, "information item")
     discussion, meeting = _open(session, actor, row.discussion_id)
@@ -721,13 +912,24 @@ def edit_information(
         row,
         expected_version,
         "information item",
-        lambda: information_row(row, _agencies_of(session, row)),
+        lambda: information_row(row, *_lookups_of(session, row)),
     )
     check = Checker()
-    clean = check.text("text", text, max_len=MAX_TEXT) or ""
-    if restricted is not None and not isinstance(restricted, bool):
-        check.fail("restricted", "Say yes or no: is this information restricted?")
-    check.done()
-    return _update_information(
-        session, actor, row, discussion, meeting, clean=clean, restricted=restricted
+    now_declined = row.declined if declined is None else bool(declined)
+    clean = check.text("text", text, required=not now_declined, max_len=MAX_TEXT) or ""
+    _check_restricted(check, restricted)
+    extras = _information_values(
+        session,
+        check,
+        meeting,
+        row.agency_id,
+        given_by_id=given_by_id,
+        as_at=as_at,
+        declined=declined,
     )
+    _check_declined_text(check, now_declined, clean)
+    check.done()
+    values = {"text": clean, **extras}
+    if restricted is not None:
+        values["restricted"] = restricted
+    return _update_information(session, actor, row, discussion, meeting, values)

@@ -23,6 +23,7 @@ from mappa_desktop.db.models import (
     Attendance,
     Case,
     CaseAlias,
+    CaseAttendance,
     CaseDiscussion,
     CaseIdentifier,
     Decision,
@@ -65,7 +66,9 @@ from mappa_desktop.services.actions import (
 from mappa_desktop.services.actor import Actor, require_role, require_writer
 from mappa_desktop.services.attendance import (
     AttendanceRow,
+    CaseAttendeeRow,
     attendance_row,
+    case_attendees,
     resolve_person,
     warnings_for,
 )
@@ -203,6 +206,7 @@ class AgendaItem:
     previous_actions: tuple[PreviousAction, ...]
     new_actions: tuple[ActionRow, ...]
     rmp_changes: tuple[RmpChangeRow, ...]
+    attendance: tuple[CaseAttendeeRow, ...] = ()  # who was there for this case, core first
 
 
 @dataclass(frozen=True, slots=True)
@@ -231,7 +235,9 @@ class MeetingData:
     registrations: dict[int, Registration]  # current registration per case id
     latest_risk: dict[int, RiskAssessment]  # per case id
     last_review: dict[int, date]  # per case id
+    earlier_meetings: dict[int, int]  # case id -> earlier meetings (by date, then id) about it
     invited: dict[int, list[int]]  # discussion id -> agency ids
+    case_attendance: dict[int, list[CaseAttendance]]  # discussion id -> rows for that case
     information: dict[int, list[InformationShared]]  # discussion id -> items
     decisions: dict[int, list[Decision]]  # discussion id -> decisions
     new_actions: dict[int, list[Action]]  # case id -> actions set at this meeting
@@ -248,6 +254,18 @@ class MeetingData:
     def case_name(self, case_id: int) -> str:
         case = self.cases[case_id]
         return f"{case.given_names} {case.family_name}".strip()
+
+    def case_attendees(self, discussion: CaseDiscussion) -> list[CaseAttendeeRow]:
+        """Who was there for this case (``attendance.case_attendees``)."""
+        return case_attendees(
+            discussion.id,
+            meeting_wide=self.attendance,
+            case_rows=self.case_attendance.get(discussion.id, []),
+            invited=self.invited.get(discussion.id, []),
+            coordinator_id=self.meeting.coordinator_id,
+            persons=self.persons,
+            agencies=self.agencies,
+        )
 
     def person_name(self, person_id: int | None) -> str:
         if person_id is None or person_id not in self.persons:
@@ -312,17 +330,24 @@ def load_meeting_data(
             )
         )
     }  # RiskAssessment.ratings is selectin-loaded: one more statement for all of them
-    last_review_stmt = (
-        select(CaseDiscussion.case_id, func.max(Meeting.meeting_date))
+    earlier_stmt = (  # meetings before this one (by date, then id) that discussed each case
+        select(CaseDiscussion.case_id, func.count(Meeting.id), func.max(Meeting.meeting_date))
         .join(Meeting, Meeting.id == CaseDiscussion.meeting_id)
         .where(
             CaseDiscussion.case_id.in_(case_ids),
-            Meeting.id != m_id,
-            Meeting.meeting_date <= meeting.meeting_date,
+            or_(
+                Meeting.meeting_date < meeting.meeting_date,
+                and_(Meeting.meeting_date == meeting.meeting_date, Meeting.id < m_id),
+            ),
         )
         .group_by(CaseDiscussion.case_id)
     )
-    last_review = {cid: d for cid, d in session.execute(last_review_stmt) if d}
+    last_review: dict[int, date] = {}
+    earlier_meetings: dict[int, int] = {}
+    for cid, count, latest in session.execute(earlier_stmt):
+        earlier_meetings[cid] = int(count)
+        if latest:
+            last_review[cid] = latest
     invited: dict[int, list[int]] = {}
     for disc_id, agency_id in session.execute(
         select(InvitedAgency.discussion_id, InvitedAgency.agency_id)
@@ -330,6 +355,14 @@ def load_meeting_data(
         .order_by(InvitedAgency.id)
     ):
         invited.setdefault(disc_id, []).append(agency_id)
+    case_attendance = _group(
+        session.scalars(
+            select(CaseAttendance)
+            .where(CaseAttendance.discussion_id.in_(disc_ids))
+            .order_by(CaseAttendance.id)
+        ),
+        "discussion_id",
+    )
     information = _group(
         session.scalars(
             select(InformationShared)
@@ -418,6 +451,10 @@ def load_meeting_data(
     }
     person_ids.update(a.person_id for a in attendance)
     person_ids.update(a.deputy_for_id for a in attendance)
+    for rows in case_attendance.values():
+        person_ids.update(r.person_id for r in rows)
+    for items in information.values():
+        person_ids.update(i.given_by_id for i in items)
     person_ids.update(c.offender_manager_id for c in cases.values())
     person_ids.update(ra.assessor_id for ra in latest_risk.values())
     for acts in (*new_actions.values(), *previous_actions.values()):
@@ -440,7 +477,9 @@ def load_meeting_data(
         registrations=registrations,
         latest_risk=latest_risk,
         last_review=last_review,
+        earlier_meetings=earlier_meetings,
         invited=invited,
+        case_attendance=case_attendance,
         information=information,
         decisions=decisions,
         new_actions=new_actions,
@@ -574,7 +613,8 @@ def detail_from(data: MeetingData) -> MeetingDetail:
                 case=_case_header(data, d.case_id),
                 invited_agencies=tuple(data.agencies[i].name for i in invited_ids),
                 information=tuple(
-                    information_row(i, data.agencies) for i in data.information.get(d.id, [])
+                    information_row(i, data.agencies, data.persons)
+                    for i in data.information.get(d.id, [])
                 ),
                 decisions=tuple(
                     decision_row(x, data.agencies, data.persons)
@@ -603,6 +643,7 @@ def detail_from(data: MeetingData) -> MeetingDetail:
                     _rmp_change_row(rev, item, data)
                     for rev, item in data.rmp_revisions.get(d.case_id, [])
                 ),
+                attendance=tuple(data.case_attendees(d)),
             )
         )
     warnings = warnings_for(attendance, data.agencies.values(), invited_pairs)

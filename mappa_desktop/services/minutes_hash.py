@@ -43,6 +43,7 @@ _ADDENDUM_PARTS = {
     "reason": "reason",
     "signer": "signer",
     "signed_at": "time",
+    "case": "offender",  # only for an addendum to one offender's record (migration 0008)
 }
 
 
@@ -81,13 +82,22 @@ def minutes_parts(content: str, signer: Signer, signed_at: datetime) -> dict[str
     }
 
 
-def addendum_parts(text: str, reason: str, signer: Signer, signed_at: datetime) -> dict[str, str]:
-    return {
+def addendum_parts(
+    text: str, reason: str, signer: Signer, signed_at: datetime, case_id: int | None = None
+) -> dict[str, str]:
+    """The parts an addendum's hash covers. ``case``, the offender whose record it corrects,
+    is a part only when there is one, so addenda signed before migration 0008 (all of them to
+    the meeting-wide record) keep their hashes; moving an addendum to or between offenders'
+    records changes it."""
+    parts = {
         "text": sha256_text(text),
         "reason": sha256_text(reason),
         "signer": _signer_hash(signer),
         "signed_at": sha256_text(time_text(signed_at)),
     }
+    if case_id is not None:
+        parts["case"] = sha256_text(f"case:{case_id}")
+    return parts
 
 
 def chain_hash(kind: str, parts: dict[str, str], previous: str) -> str:
@@ -156,7 +166,7 @@ def _stored_parts(raw: str) -> dict[str, str]:
 
 
 def _differing(stored: dict[str, str], fresh: dict[str, str], names: dict[str, str]) -> list[str]:
-    return [names[key] for key in names if stored.get(key) != fresh[key]]
+    return [names[key] for key in names if stored.get(key) != fresh.get(key)]
 
 
 def check_record(minutes: Minutes, addenda: Sequence[Addendum]) -> RecordCheck:
@@ -177,7 +187,7 @@ def check_record(minutes: Minutes, addenda: Sequence[Addendum]) -> RecordCheck:
         label = f"addendum {a.seq}'s "
         if a.hash_scheme >= SCHEME:
             stored = _stored_parts(a.hash_parts)
-            fresh = addendum_parts(a.text, a.reason, addendum_signer(a), a.signed_at)
+            fresh = addendum_parts(a.text, a.reason, addendum_signer(a), a.signed_at, a.case_id)
             wrong = _differing(stored, fresh, _ADDENDUM_PARTS)
             problems += [label + w for w in wrong]
             if not wrong and chain_hash("addendum", stored, previous) != a.content_sha256:

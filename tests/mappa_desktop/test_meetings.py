@@ -13,6 +13,7 @@ from mappa_desktop.db.models import Decision
 from mappa_desktop.domain.enums import (
     ActionStatus,
     AgendaReason,
+    AttendanceStatus,
     DecisionKind,
     MeetingStatus,
     NotDoneReason,
@@ -438,6 +439,9 @@ def _full_meeting(db: Database, admin: Actor, n_cases: int) -> int:
             old_action(s, case_id, due=MEETING_DAY + timedelta(days=20), text="Still open")
             disc = meetings.add_to_agenda(s, admin, m.id, case_id).id
             discussions.invite_agency(s, admin, disc, housing)
+            attendance.record_case_attendance(
+                s, admin, disc, agency_id=housing, status="report_submitted"
+            )
             discussions.add_information(s, admin, disc, agency_id=police, text=f"Intel {n}")
             discussions.record_decision(
                 s,
@@ -523,6 +527,10 @@ def test_get_meeting_returns_everything_the_screen_needs(db: Database, admin: Ac
     assert item.case.lead_agency == "Probation Service"
     assert item.case.last_review == MEETING_DAY - timedelta(days=40)
     assert item.invited_agencies == ("Local Housing Authority",)
+    assert [(a.panel, a.agency_name, a.status) for a in item.attendance] == [
+        ("core", "Police", AttendanceStatus.PRESENT),
+        ("invited", "Local Housing Authority", AttendanceStatus.REPORT_SUBMITTED),
+    ]
     assert [i.text for i in item.information] == ["Intel 0"]
     (decision,) = item.decisions
     assert decision.dissents[0].by == "Olu Officer (Local Housing Authority)"
