@@ -31,7 +31,8 @@ from reportlab.platypus import (
 )
 
 from reports import fonts
-from reports.text import Para, line_runs, plain_text
+from reports.labels import NOT_RECORDED
+from reports.text import Para, line_runs, para_text, plain_text, user_paragraph
 
 MARKING = "OFFICIAL-SENSITIVE"
 PAGE_WIDTH, PAGE_HEIGHT = A4
@@ -181,6 +182,59 @@ def table(
 def header_row(titles: Sequence[str]) -> list[Any]:
     s = styles()
     return [Para(t, s.cell_bold) for t in titles]
+
+
+Cell = Para | list[Flowable]  # a table cell: one paragraph or a list of flowables
+
+
+def or_not_recorded(text: str, style: ParagraphStyle) -> Para:
+    """User text, or an italic "Not recorded" when it is blank."""
+    if text.strip():
+        return user_paragraph(text, style)
+    return Para(f"<i>{NOT_RECORDED}</i>", style)
+
+
+def fields_table(pairs: Sequence[tuple[str, Cell]], label_width: float = 42 * mm) -> Table:
+    """A two-column label/value table."""
+    s = styles()
+    rows = [[Para(name, s.cell_bold), value] for name, value in pairs]
+    return table(rows, [label_width, CONTENT_WIDTH - label_width], header=False, label_column=True)
+
+
+def pair_grid(pairs: Sequence[tuple[str, Cell]], label_width: float = 30 * mm) -> Table:
+    """Label/value pairs two to a row (label, value, label, value): for short values."""
+    s = styles()
+    value_width = CONTENT_WIDTH / 2 - label_width
+    rows: list[list[Any]] = []
+    for i in range(0, len(pairs), 2):
+        row: list[Any] = []
+        for name, value in pairs[i : i + 2]:
+            row += [Para(name, s.cell_bold), value]
+        if len(row) < 4:
+            row += [Para("", s.cell), Para("", s.cell)]
+        rows.append(row)
+    fill = [("BACKGROUND", (c, 0), (c, -1), LABEL_FILL) for c in (0, 2)]
+    return table(
+        rows, [label_width, value_width, label_width, value_width], header=False, extra=fill
+    )
+
+
+def user_cell(text: str) -> Para:
+    """A table cell of user text (empty when blank)."""
+    return user_paragraph(text, styles().cell) if text.strip() else Para("", styles().cell)
+
+
+def person_markup(name: str, agency: str = "") -> str:
+    """Markup for "name (agency)"; each part is shaped on its own, like a bidi isolate."""
+    if name.strip() and agency.strip():
+        return f"{para_text(name)} ({para_text(agency)})"
+    return para_text(name if name.strip() else agency)
+
+
+def person_cell(name: str, agency: str = "") -> Para:
+    s = styles()
+    markup = person_markup(name, agency)
+    return Para(markup or f"<i>{NOT_RECORDED}</i>", s.cell)
 
 
 # --------------------------------------------------------------------------------------------

@@ -12,7 +12,7 @@ from __future__ import annotations
 import io
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import Any, Protocol
 
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
@@ -70,6 +70,7 @@ from reports.layout import (
     MARKING,
     PAGE_HEIGHT,
     PAGE_WIDTH,
+    Cell,
     NumberedCanvas,
 )
 from reports.layout import FOOTER_INFO_Y as _FOOTER_INFO_Y
@@ -80,11 +81,17 @@ from reports.layout import HEADER_RULE_Y as _HEADER_RULE_Y
 from reports.layout import LABEL_FILL as _LABEL_FILL
 from reports.layout import MARKING_BOTTOM_Y as _MARKING_BOTTOM_Y
 from reports.layout import MARKING_TOP_Y as _MARKING_TOP_Y
+from reports.layout import fields_table as _fields
 from reports.layout import fit_line as _fit
 from reports.layout import header_row as _header_row
 from reports.layout import heading as _heading
+from reports.layout import or_not_recorded as _or_not_recorded
+from reports.layout import pair_grid as _grid
+from reports.layout import person_cell as _person_cell
 from reports.layout import styles as _styles
 from reports.layout import table as _table
+from reports.layout import user_cell as _user_cell
+from reports.offender_record_case import record_page_header
 from reports.stamp import Stamp, stamp_keywords
 from reports.text import Para, para_text, plain_text, user_paragraph
 
@@ -111,60 +118,10 @@ _ROSH_FILL = {
 # --------------------------------------------------------------------------------------------
 # Styles and small builders
 
-Cell = Para | list[Flowable]  # a table cell: one paragraph or a list of flowables
-
-
-def _or_not_recorded(text: str, style: ParagraphStyle) -> Para:
-    if text.strip():
-        return user_paragraph(text, style)
-    return Para(f"<i>{NOT_RECORDED}</i>", style)
-
-
-def _fields(pairs: Sequence[tuple[str, Cell]], label_width: float = 42 * mm) -> Table:
-    """A two-column label/value table."""
-    s = _styles()
-    rows = [[Para(name, s.cell_bold), value] for name, value in pairs]
-    return _table(rows, [label_width, CONTENT_WIDTH - label_width], header=False, label_column=True)
-
-
-def _grid(pairs: Sequence[tuple[str, Cell]], label_width: float = 30 * mm) -> Table:
-    """Label/value pairs two to a row (label, value, label, value): for short values."""
-    s = _styles()
-    value_width = CONTENT_WIDTH / 2 - label_width
-    rows: list[list[Any]] = []
-    for i in range(0, len(pairs), 2):
-        row: list[Any] = []
-        for name, value in pairs[i : i + 2]:
-            row += [Para(name, s.cell_bold), value]
-        if len(row) < 4:
-            row += [Para("", s.cell), Para("", s.cell)]
-        rows.append(row)
-    fill = [("BACKGROUND", (c, 0), (c, -1), _LABEL_FILL) for c in (0, 2)]
-    return _table(
-        rows, [label_width, value_width, label_width, value_width], header=False, extra=fill
-    )
-
-
-def _user_cell(text: str) -> Para:
-    return user_paragraph(text, _styles().cell) if text.strip() else Para("", _styles().cell)
-
 
 def _ut(text: str) -> str:
     """User text as inline markup (for short values composed into a line)."""
     return para_text(text)
-
-
-def _person(name: str, agency: str = "") -> str:
-    """Markup for "name (agency)"; each part is shaped on its own, like a bidi isolate."""
-    if name.strip() and agency.strip():
-        return f"{para_text(name)} ({para_text(agency)})"
-    return para_text(name if name.strip() else agency)
-
-
-def _person_cell(name: str, agency: str = "") -> Para:
-    s = _styles()
-    markup = _person(name, agency)
-    return Para(markup or f"<i>{NOT_RECORDED}</i>", s.cell)
 
 
 # --------------------------------------------------------------------------------------------
@@ -214,7 +171,7 @@ def build_story(doc: MinutesDocument, *, copy_slot: Flowable | None = None) -> l
         story.append(Para("No cases were discussed at this meeting.", s.body))
     story += _sign_off(doc)
     story += _addenda(doc.addenda)
-    story += [CondPageBreak(SIGNATURE_BAND_HEIGHT), _SignatureBand()]
+    story += [CondPageBreak(SIGNATURE_BAND_HEIGHT), SignatureBand()]
     return story
 
 
@@ -230,7 +187,7 @@ SIGNATURE_BOX = (
 )
 
 
-class _SignatureBand(Flowable):
+class SignatureBand(Flowable):
     """Takes whatever height is left on the last page (at least ``SIGNATURE_BAND_HEIGHT``), so
     ``SIGNATURE_BOX`` at the bottom of the last page never overlaps the text."""
 
@@ -395,16 +352,24 @@ def _offender(case: CaseEntry) -> list[Flowable]:
     return [*_heading("Offender details", s.h2), _grid(short), _fields(long, 30 * mm)]
 
 
-def _rosh_grid(case: CaseEntry) -> Table | None:
+_BOTH_SETTINGS = (RiskSetting.COMMUNITY, RiskSetting.CUSTODY)
+
+
+def rosh_grid(case: CaseEntry, settings: Sequence[RiskSetting] = _BOTH_SETTINGS) -> Table | None:
+    """The RoSH ratings, a row per group and a column per setting in ``settings`` (an
+    offender's record of a community case shows the community column only)."""
     s = _styles()
     risk = case.risk
     if risk is None:
         return None
     by_key = {(r.group, r.setting): r.level for r in risk.ratings}
-    groups: list[str] = list(GROUPS_BY_SETTING[RiskSetting.CUSTODY])
-    groups += sorted({r.group for r in risk.ratings} - set(groups))
-    settings = (RiskSetting.COMMUNITY.value, RiskSetting.CUSTODY.value)
-    rows: list[list[Any]] = [_header_row(["Risk of serious harm to", "Community", "Custody"])]
+    groups: list[str] = []
+    for setting in settings:
+        groups += [g for g in GROUPS_BY_SETTING[setting] if g not in groups]
+    shown = {r.group for r in risk.ratings if r.setting in settings}
+    groups += sorted(shown - set(groups))
+    titles = ["Risk of serious harm to", *(label(setting) for setting in settings)]
+    rows: list[list[Any]] = [_header_row(titles)]
     extra: list[tuple[Any, ...]] = []
     for r, group in enumerate(groups, start=1):
         row: list[Any] = [Para(label(group), s.cell_bold)]
@@ -422,7 +387,7 @@ def _rosh_grid(case: CaseEntry) -> Table | None:
             else:
                 row.append(Para(f"<i>{NOT_RECORDED}</i>", s.cell))
         rows.append(row)
-    return _table(rows, [60 * mm, 40 * mm, 40 * mm], extra=extra)
+    return _table(rows, [60 * mm, *(40 * mm for _ in settings)], extra=extra)
 
 
 def _risk(case: CaseEntry) -> list[Flowable]:
@@ -452,7 +417,7 @@ def _risk(case: CaseEntry) -> list[Flowable]:
             ]
         )
     )
-    grid = _rosh_grid(case)
+    grid = rosh_grid(case)
     if grid is not None:
         out += [Spacer(1, 3 * mm), grid, Spacer(1, 3 * mm)]
     out.append(
@@ -492,7 +457,7 @@ def _information(case: CaseEntry, summary: bool) -> list[Flowable]:
     return out
 
 
-def _change_cell(item: RmpEntry) -> tuple[Para, colors.Color | None]:
+def change_cell(item: RmpEntry) -> tuple[Para, colors.Color | None]:
     s = _styles()
     if not item.change:
         return Para("No change", s.cell), None
@@ -501,7 +466,7 @@ def _change_cell(item: RmpEntry) -> tuple[Para, colors.Color | None]:
     return Para(tag, s.tag), fill or colors.HexColor("#444444")
 
 
-def _rmp_item_row(item: RmpEntry, summary: bool) -> list[Any]:
+def rmp_item_row(item: RmpEntry, summary: bool) -> list[Any]:
     s = _styles()
     item_cell: list[Flowable] = []
     if item.restricted and not summary:
@@ -519,7 +484,7 @@ def _rmp_item_row(item: RmpEntry, summary: bool) -> list[Any]:
         if value
     ]
     return [
-        _change_cell(item)[0],
+        change_cell(item)[0],
         item_cell,
         _user_cell(item.responsible_agency),
         Para("<br/>".join(dates), s.cell),
@@ -544,10 +509,10 @@ def _rmp_table(items: Sequence[RmpEntry], summary: bool) -> Table:
             extra.append(("SPAN", (0, r), (-1, r)))
         for item in in_pillar:
             r = len(rows)
-            fill = _change_cell(item)[1]
+            fill = change_cell(item)[1]
             if fill is not None:
                 extra.append(("BACKGROUND", (0, r), (0, r), fill))
-            rows.append(_rmp_item_row(item, summary))
+            rows.append(rmp_item_row(item, summary))
     widths = [20 * mm, CONTENT_WIDTH - 20 * mm - 30 * mm - 36 * mm - 16 * mm, 30 * mm, 36 * mm]
     widths.append(16 * mm)
     return _table(rows, widths, extra=extra)
@@ -572,7 +537,7 @@ def _rmp(items: Sequence[RmpEntry], summary: bool) -> list[Flowable]:
     return out
 
 
-def _outcome(action: ActionEntry) -> list[Flowable]:
+def action_outcome(action: ActionEntry) -> list[Flowable]:
     s = _styles()
     parts: list[Flowable] = [Para(f"<b>{label(action.status)}</b>", s.cell)]
     if action.not_done_reason:
@@ -593,7 +558,7 @@ def _actions(case: CaseEntry) -> list[Flowable]:
                     _user_cell(a.text),
                     _person_cell(a.owner, a.owner_agency),
                     Para(date_text(a.due_date), s.cell),
-                    _outcome(a),
+                    action_outcome(a),
                 ]
             )
         widths = [CONTENT_WIDTH - 45 * mm - 25 * mm - 45 * mm, 45 * mm, 25 * mm, 45 * mm]
@@ -630,7 +595,7 @@ def _dissent(decision: DecisionEntry) -> list[Flowable]:
     return out
 
 
-def _decision_table(decision: DecisionEntry, summary: bool) -> Table:
+def decision_table(decision: DecisionEntry, summary: bool) -> Table:
     s = _styles()
     c = s.cell
     kind = f"<b>{label(decision.kind)}</b>"
@@ -679,7 +644,7 @@ def _decision_section(
     for i, d in enumerate(shown):
         if i:
             out.append(Spacer(1, 2 * mm))
-        out.append(_decision_table(d, summary))
+        out.append(decision_table(d, summary))
     return out
 
 
@@ -708,7 +673,7 @@ def _decisions(case: CaseEntry, summary: bool) -> list[Flowable]:
         out.append(Para("No next review date is recorded.", s.warning))
     shown = [d for d in review if not (summary and d.restricted)]
     for d in shown:
-        out.append(_decision_table(d, summary))
+        out.append(decision_table(d, summary))
     return out
 
 
@@ -716,7 +681,7 @@ def _decisions(case: CaseEntry, summary: bool) -> list[Flowable]:
 # Sign-off and addenda
 
 
-def _content_sha256(doc: MinutesDocument) -> str:
+def content_sha256(doc: MinutesDocument) -> str:
     if doc.sign_off is not None:
         return doc.sign_off.content_sha256
     return content_hash(canonical_json(doc.content))
@@ -735,7 +700,7 @@ def _sign_off(doc: MinutesDocument) -> list[Flowable]:
                 s.body,
             )
         )
-        out.append(_fields([("Draft content SHA-256", Para(_content_sha256(doc), c))], 48 * mm))
+        out.append(_fields([("Draft content SHA-256", Para(content_sha256(doc), c))], 48 * mm))
         return out
     so = doc.sign_off
     out.append(
@@ -804,6 +769,8 @@ def _page_text(doc: MinutesDocument) -> _PageText:
     left = f"MAPPA minutes - {contain_bidi(m.area)} - {date_text(m.date)}".strip(" -")
     if doc.variant == DistributionVariant.DISCLOSURE_SUMMARY:
         left = "Disclosure summary - " + left
+    if doc.case_id is not None:  # one offender's record: every page names the offender
+        left = record_page_header(doc)
     right_parts = []
     if doc.copy_number is not None:
         right_parts.append(f"Copy {doc.copy_number}")
@@ -882,7 +849,7 @@ def stamp_for(doc: MinutesDocument) -> Stamp:
     """The identity stamp ``render_minutes`` writes for ``doc``."""
     return Stamp(
         meeting_id=doc.content.meeting.meeting_id,
-        content_sha256=_content_sha256(doc),
+        content_sha256=content_sha256(doc),
         status="draft" if doc.sign_off is None else "signed",
         variant=doc.variant,
         copy_number=doc.copy_number,
@@ -891,6 +858,7 @@ def stamp_for(doc: MinutesDocument) -> Stamp:
         schema=doc.content.schema,
         renderer=doc.extra.get("renderer", ""),
         printed=doc.generated_at,
+        case_id=doc.case_id,
     )
 
 
@@ -907,7 +875,7 @@ def _subject(doc: MinutesDocument) -> str:
 _COPY_SLOT_HEIGHT = 10 * mm
 
 
-class _CopySlot(Flowable):
+class CopySlot(Flowable):
     """An empty band under the title of a personal copy; records where it was drawn so that
     ``personalise`` can print the copy number and recipient in it."""
 
@@ -925,7 +893,25 @@ class _CopySlot(Flowable):
         self.position = (self.canv.getPageNumber(), float(x), float(y))
 
 
-def _render(doc: MinutesDocument, *, personal: bool) -> tuple[bytes, _CopySlot | None]:
+class StoryBuilder(Protocol):
+    """Makes a document's flowables: ``build_story``, or one offender's record
+    (``reports.offender_record_pdf``) laid out on the same pages."""
+
+    def __call__(
+        self, doc: MinutesDocument, *, copy_slot: Flowable | None = None
+    ) -> list[Flowable]: ...
+
+
+def render_pages(
+    doc: MinutesDocument,
+    *,
+    personal: bool,
+    story: StoryBuilder = build_story,
+    title: str = "",
+) -> tuple[bytes, CopySlot | None]:
+    """``story(doc)`` on the minutes' pages: markings, header band (unless ``personal``: then
+    ``personalise`` adds it, and a ``CopySlot`` goes under the title), footer, "Page X of Y",
+    the DRAFT watermark on drafts and the identity stamp."""
     fonts.register_fonts()
     m = doc.content.meeting
     buffer = io.BytesIO()
@@ -936,7 +922,7 @@ def _render(doc: MinutesDocument, *, personal: bool) -> tuple[bytes, _CopySlot |
         rightMargin=MARGIN_X,
         topMargin=MARGIN_TOP,
         bottomMargin=MARGIN_BOTTOM,
-        title=f"MAPPA minutes - meeting {m.meeting_id}",
+        title=title or f"MAPPA minutes - meeting {m.meeting_id}",
         subject=_subject(doc),
         author="mappa-desktop",
         creator="mappa-desktop",
@@ -965,8 +951,8 @@ def _render(doc: MinutesDocument, *, personal: bool) -> tuple[bytes, _CopySlot |
             )
         ]
     )
-    slot = _CopySlot() if personal else None
-    template.build(build_story(doc, copy_slot=slot), canvasmaker=NumberedCanvas)
+    slot = CopySlot() if personal else None
+    template.build(story(doc, copy_slot=slot), canvasmaker=NumberedCanvas)
     return buffer.getvalue(), slot
 
 
@@ -980,11 +966,13 @@ class MinutesBody:
     copy_slot: tuple[float, float]  # bottom-left corner of the copy band on page 1
 
 
-def render_body(doc: MinutesDocument) -> MinutesBody:
+def render_body(
+    doc: MinutesDocument, *, story: StoryBuilder = build_story, title: str = ""
+) -> MinutesBody:
     """Lay out ``doc`` once for any number of personal copies (the slow part: about 1 s for a
     25-case meeting)."""
     shared = replace(doc, recipient="", copy_number=None)
-    pdf, slot = _render(shared, personal=True)
+    pdf, slot = render_pages(shared, personal=True, story=story, title=title)
     if slot is None or slot.position is None or slot.position[0] != 1:
         raise RuntimeError("the copy band of the minutes was not laid out on the first page")
     return MinutesBody(doc=shared, pdf=pdf, copy_slot=(slot.position[1], slot.position[2]))
@@ -1080,7 +1068,7 @@ def render_minutes(doc: MinutesDocument) -> bytes:
     """The minutes as PDF bytes (A4); a personal copy when ``doc`` names a recipient or copy."""
     if doc.recipient or doc.copy_number is not None:
         return personalise(render_body(doc), doc.recipient, doc.copy_number)
-    return _render(doc, personal=False)[0]
+    return render_pages(doc, personal=False)[0]
 
 
 def render_copies(doc: MinutesDocument, copies: Sequence[tuple[str, int]]) -> list[bytes]:

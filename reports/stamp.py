@@ -2,15 +2,18 @@
 
 The stamp goes in the ``/Keywords`` entry, e.g.::
 
-    mappa-minutes; meeting=12; sha256=9f2c...; status=signed; variant=full; copy=3;
+    mappa-minutes; meeting=12; case=7; sha256=9f2c...; status=signed; variant=full; copy=3;
     recipient=Zo%C3%AB%20%C3%85ngstr%C3%B6m; version=41ab...; schema=1;
     render=mappa-minutes%2F1...; printed=2026-11-30T19%3A00%3A00.123456%2B00%3A00
 
-``render`` (the renderer that made the file) and ``printed`` (the time printed on it) are what
-``verify`` needs to render the copy again from the frozen record; files made before hash scheme 2
-carry neither. Values are percent-encoded (a recipient's name may hold ``;`` or ``=``). It is
-read with pyHanko's reader (already a runtime dependency), so ``verify`` works on signed copies
-too: an incremental signature keeps the ``/Info`` entries.
+``case`` names the offender whose record of the meeting the file is; the meeting-wide record,
+and every file made before records per offender, have none (so their stamp, and the bytes
+``verify`` renders again, are unchanged). ``render`` (the renderer that made the file) and
+``printed`` (the time printed on it) are what ``verify`` needs to render the copy again from the
+frozen record; files made before hash scheme 2 carry neither. Values are percent-encoded (a
+recipient's name may hold ``;`` or ``=``). It is read with pyHanko's reader (already a runtime
+dependency), so ``verify`` works on signed copies too: an incremental signature keeps the
+``/Info`` entries.
 """
 
 from __future__ import annotations
@@ -29,13 +32,14 @@ class Stamp:
     meeting_id: int
     content_sha256: str  # the signed content's hash; for a draft, the hash of the draft content
     status: str  # signed / draft
-    variant: str  # full / disclosure_summary
+    variant: str  # full / disclosure_summary / redacted
     copy_number: int | None = None
     recipient: str = ""
     version_sha256: str = ""  # doc.extra["version_sha256"] when the caller supplied one
     schema: int = 1
     renderer: str = ""  # doc.extra["renderer"]: "" for files made before hash scheme 2
     printed: str = ""  # doc.generated_at, when a renderer is named
+    case_id: int | None = None  # one offender's record (doc.case_id); None: meeting-wide
 
 
 def stamp_keywords(stamp: Stamp) -> str:
@@ -43,6 +47,7 @@ def stamp_keywords(stamp: Stamp) -> str:
     parts = [
         MARKER,
         f"meeting={stamp.meeting_id}",
+        *([f"case={stamp.case_id}"] if stamp.case_id is not None else []),
         f"sha256={stamp.content_sha256}",
         f"status={quote(stamp.status, safe='')}",
         f"variant={quote(stamp.variant, safe='')}",
@@ -75,6 +80,7 @@ def parse_keywords(text: str) -> Stamp | None:
         meeting_id = int(values["meeting"])
         sha = values["sha256"]
         copy = int(values["copy"]) if "copy" in values else None
+        case = int(values["case"]) if "case" in values else None
         schema = int(values.get("schema", "1"))
     except (KeyError, ValueError):
         return None
@@ -91,6 +97,7 @@ def parse_keywords(text: str) -> Stamp | None:
         schema=schema,
         renderer=values.get("render", ""),
         printed=values.get("printed", ""),
+        case_id=case,
     )
 
 
