@@ -19,6 +19,8 @@ from ui import messages, ui_state
 from ui.backup_actions import BackupActions
 from ui.context import AppContext
 from ui.dialogs.guide import add_guide_button
+from ui.forms import style
+from ui.forms.style import Tone
 from ui.live import LiveRefresh
 from ui.views.actions_page import ActionsPage
 from ui.views.case_list import CaseList
@@ -94,9 +96,7 @@ class MainWindow(QMainWindow):
         self.offline_banner.setObjectName("databaseOfflineBanner")
         self.offline_banner.setAccessibleName("Database connection")
         self.offline_banner.setWordWrap(True)
-        self.offline_banner.setStyleSheet(
-            "background: #b00020; color: white; padding: 6px; font-weight: bold;"
-        )
+        style.set_banner(self.offline_banner, Tone.ERROR)
         self.offline_banner.setVisible(False)
         central = QWidget()
         central_layout = QVBoxLayout(central)

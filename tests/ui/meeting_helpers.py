@@ -12,7 +12,7 @@ from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QMessageBox, QWidget
 
 from mappa_desktop.domain.enums import Role
-from mappa_desktop.journal import Journal
+from mappa_desktop.journal import Journal, JournalEntry
 from mappa_desktop.services import meetings, people, rmp
 from mappa_desktop.services.actor import Actor
 from tests.conftest import Database, make_user
@@ -26,6 +26,7 @@ from tests.mappa_desktop.factories_meetings import (
 from ui.bus import ChangeBus
 from ui.context import AppContext
 from ui.tasks import Pool, SyncPool, TaskRunner
+from ui.views.meeting.draft_keys import DraftKey
 
 FAST = {"debounce_ms": 40, "journal_ms": 10, "retry_ms": 100}
 
@@ -120,6 +121,11 @@ def scheduled_meeting(
 
 def journal_for(db: Database, tmp_path: Path) -> Journal:
     return Journal(db.url, tmp_path / "journal.sqlite3")
+
+
+def journaled(journal: Journal, meeting_id: int, key: DraftKey) -> JournalEntry | None:
+    """The journal's entry for a field or draft of the meeting screen (by its typed key)."""
+    return journal.get(meeting_id, key.to_journal())
 
 
 def police_id(db: Database) -> int:

@@ -29,6 +29,7 @@ from tests.ui.meeting_helpers import (
     chair,
     context,
     journal_for,
+    journaled,
     scheduled_meeting,
     seed,
     type_text,
@@ -74,7 +75,7 @@ APP_SCRIPT = textwrap.dedent(
         state["started"] = True
         view.step_page(1)
         page = view.stack.currentWidget()
-        editor = page.risk_summary.editor if target == "risk" else page.decisions.rationale
+        editor = page.risk.summary.editor if target == "risk" else page.decisions.rationale
         editor.setFocus()
         chars = list(first)
 
@@ -209,7 +210,7 @@ def test_text_survives_the_app_being_killed(
     view.step_page(1)
     page = view.stack.currentWidget()
     assert isinstance(page, CasePage)
-    assert page.risk_summary.text() == recovered
+    assert page.risk.summary.text() == recovered
 
 
 @pytest.mark.slow
@@ -229,7 +230,7 @@ def test_decision_rationale_typed_but_not_recorded_survives_the_app_being_killed
     )
 
     journal = Journal(db.url)
-    kept = journal.get(meeting_id, decision_draft_key(discs[0]))
+    kept = journaled(journal, meeting_id, decision_draft_key(discs[0]))
     assert kept is not None, "the draft never reached the journal"
     with db.sessions() as s:
         assert s.query(Decision).count() == 0  # a draft is never recorded by itself
@@ -247,7 +248,8 @@ def test_decision_rationale_typed_but_not_recorded_survives_the_app_being_killed
     assert restored.startswith(rationale)
     assert (rationale + " More words.").startswith(restored)
     assert "Put back from this computer" in dec.draft_state.text()
-    assert journal.get(meeting_id, decision_draft_key(discs[0])) is not None  # until recorded
+    kept = journaled(journal, meeting_id, decision_draft_key(discs[0]))
+    assert kept is not None  # until recorded
     dec.record_button.click()
     assert dec.error.isHidden(), dec.error.text()
     assert journal.pending(meeting_id) == []
@@ -272,7 +274,7 @@ def test_lost_postgresql_connection_keeps_edits_and_retries(
     view.step_page(1)
     page = view.stack.currentWidget()
     assert isinstance(page, CasePage)
-    field = page.risk_summary
+    field = page.risk.summary
     type_text(field.editor, "Before the outage.")
     view.hub.flush_all()
     assert field.state.text().startswith("Saved")

@@ -45,7 +45,8 @@ from tests.ui.meeting_helpers import (
 from ui.main_window import MainWindow
 from ui.views.meeting import MeetingView
 from ui.views.meeting.agenda import AgendaDialog
-from ui.views.meeting.case_page import CasePage, rmp_draft_key
+from ui.views.meeting.case_page import CasePage
+from ui.views.meeting.draft_keys import DraftKey, KeyKind
 from ui.views.record.common import mnemonic_of
 
 pytestmark = pytest.mark.gui
@@ -354,15 +355,15 @@ def test_tabbing_through_the_plan_leaves_no_phantom_draft(
     page = view.case_page(discs[0])
     assert isinstance(page, CasePage)
     view.show_page(page)
-    page.rmp_summary.setFocus()
-    page.rmp_table.setFocus(Qt.FocusReason.TabFocusReason)  # Tab in: the first item is shown
-    assert page.rmp_text.text() == "Curfew 19:00-07:00"
+    page.plan.summary.setFocus()
+    page.plan.table.setFocus(Qt.FocusReason.TabFocusReason)  # Tab in: the first item is shown
+    assert page.plan.text.text() == "Curfew 19:00-07:00"
     for _ in range(6):
         QTest.keyClick(focused(), Qt.Key.Key_Tab)  # on through the plan form, typing nothing
     view.reload()  # any save reloads the screen (the plan table loses its selection)
     view.flush()  # closing: drafts are journaled
     assert [e.field for e in journal.pending(meeting_id)] == []
-    assert not page.rmp_draft.has_text()
+    assert not page.plan.draft.has_text()
     again = MeetingView(
         context(sqlite_db, actor),
         meeting_id,
@@ -373,7 +374,8 @@ def test_tabbing_through_the_plan_leaves_no_phantom_draft(
     )
     qtbot.addWidget(again)
     assert again.notice.isHidden(), again.notice.text()
-    assert rmp_draft_key(discs[0]) not in again.hub.drafts or not again.hub.pending_drafts()
+    draft = DraftKey(KeyKind.RMP_DRAFT, discs[0])
+    assert draft not in again.hub.drafts or not again.hub.pending_drafts()
 
 
 # --- 5. the find box ------------------------------------------------------------------------------

@@ -253,7 +253,7 @@ def test_open_meeting_reloads_without_clobbering_text_being_typed(
     view.step_page(1)
     page = view.stack.currentWidget()
     assert isinstance(page, CasePage)
-    editor = page.risk_summary.editor
+    editor = page.risk.summary.editor
     type_ascii(qtbot, editor, "Risk discussed; no change to RoSH.")
 
     with first.ctx.sessions.begin() as s:

@@ -47,6 +47,7 @@ from tests.ui.meeting_helpers import (
     confirm_step,
     context,
     journal_for,
+    journaled,
     scheduled_meeting,
     seed,
     type_text,
@@ -54,8 +55,9 @@ from tests.ui.meeting_helpers import (
 from ui.main_window import MainWindow
 from ui.views.meeting import MeetingView
 from ui.views.meeting.agenda import AgendaDialog
-from ui.views.meeting.case_page import CasePage, action_draft_key, rmp_draft_key
+from ui.views.meeting.case_page import CasePage
 from ui.views.meeting.decisions import decision_draft_key
+from ui.views.meeting.draft_keys import DraftKey, KeyKind
 from ui.views.meeting.risk_update import risk_draft_key
 from ui.views.meeting.schedule import ScheduleDialog
 
@@ -199,37 +201,37 @@ def test_journey_level_2_meeting_with_three_cases_from_the_keyboard(
     case = current_case(view)
     assert case.case_id == wisniewski
     assert "Category 2" in case.header.text() and "Level 2" in case.header.text()
-    review = case.review_rows[seeded.action_ids[0]]
+    review = case.previous.review_rows[seeded.action_ids[0]]
     choose(review.outcome, ActionStatus.DONE)
     review.note.setFocus()
     type_text(review.note, "Visited 20/11 — all well")
-    police = case.info_fields[agency_id_of(db, "Police")]
+    police = case.information.info_fields[agency_id_of(db, "Police")]
     police.editor.setFocus()
     type_text(police.editor, "Intelligence: seen near the victim's street — Łódź car")
-    probation = case.info_fields[agency_id_of(db, "Probation")]
+    probation = case.information.info_fields[agency_id_of(db, "Probation")]
     type_text(probation.editor, "Compliant with licence; attends appointments.")
-    type_text(case.risk_summary.editor, "High risk to ex-partner; imminence low while in AP.")
-    qtbot.keySequence(case.risk_summary.editor, "Ctrl+S")
-    assert case.risk_summary.state.text().startswith("Saved")
+    type_text(case.risk.summary.editor, "High risk to ex-partner; imminence low while in AP.")
+    qtbot.keySequence(case.risk.summary.editor, "Ctrl+S")
+    assert case.risk.summary.state.text().startswith("Saved")
     assert review.state.text().startswith("Saved"), review.state.text()
     # RMP: a new supervision item
-    choose(case.rmp_pillar, RmpPillar.SUPERVISION)
-    case.rmp_text.setText("Weekly home visits by the police")
-    choose(case.rmp_agency, agency_id_of(db, "Police"))
-    case.rmp_add.click()
-    assert case.rmp_error.isHidden(), case.rmp_error.text()
-    assert any(line.here == "Added" for line in case.rmp_model.rows())
+    choose(case.plan.pillar, RmpPillar.SUPERVISION)
+    case.plan.text.setText("Weekly home visits by the police")
+    choose(case.plan.agency, agency_id_of(db, "Police"))
+    case.plan.add_button.click()
+    assert case.plan.error.isHidden(), case.plan.error.text()
+    assert any(line.here == "Added" for line in case.plan.model.rows())
     # New action: Ctrl+Shift+A, type, Enter
-    qtbot.keySequence(case.risk_summary.editor, "Ctrl+Shift+A")
-    assert case.action_text.hasFocus()
-    choose(case.action_agency, agency_id_of(db, "Housing"))
-    choose(case.action_person, seeded.people["Housing"])
-    qtbot.keyClicks(case.action_text, "Refer to the housing panel")
-    qtbot.keyClick(case.action_text, Qt.Key.Key_Return)
-    assert case.action_error.isHidden(), case.action_error.text()
-    assert case.actions_model.rowCount() == 1
+    qtbot.keySequence(case.risk.summary.editor, "Ctrl+Shift+A")
+    assert case.new_actions.text.hasFocus()
+    choose(case.new_actions.agency, agency_id_of(db, "Housing"))
+    choose(case.new_actions.person, seeded.people["Housing"])
+    qtbot.keyClicks(case.new_actions.text, "Refer to the housing panel")
+    qtbot.keyClick(case.new_actions.text, Qt.Key.Key_Return)
+    assert case.new_actions.error.isHidden(), case.new_actions.error.text()
+    assert case.new_actions.model.rowCount() == 1
     # Decisions: Ctrl+D, a level decision (next review defaulted), then a dissent
-    qtbot.keySequence(case.action_text, "Ctrl+D")
+    qtbot.keySequence(case.new_actions.text, "Ctrl+D")
     dec = case.decisions
     assert dec.kind.hasFocus()
     assert dec.kind.currentData() == DecisionKind.LEVEL
@@ -251,14 +253,15 @@ def test_journey_level_2_meeting_with_three_cases_from_the_keyboard(
     qtbot.keySequence(dec.dissent_view, "Ctrl+PgDown")
     case = current_case(view)
     assert case.case_id == obrien
-    case.rmp_table.setFocus()
-    case.rmp_table.selectRow(0)
-    case.rmp_text.setText("Curfew 20:00-07:00")
-    case.rmp_rationale.setText("Works a late shift; agreed by the panel.")
-    case.rmp_change.click()
-    assert case.rmp_error.isHidden(), case.rmp_error.text()
-    assert [line.here for line in case.rmp_model.rows()] == ["Changed"]
-    type_text(case.info_fields[agency_id_of(db, "Probation")].editor, "Working nights since May.")
+    case.plan.table.setFocus()
+    case.plan.table.selectRow(0)
+    case.plan.text.setText("Curfew 20:00-07:00")
+    case.plan.rationale.setText("Works a late shift; agreed by the panel.")
+    case.plan.change_button.click()
+    assert case.plan.error.isHidden(), case.plan.error.text()
+    assert [line.here for line in case.plan.model.rows()] == ["Changed"]
+    probation = case.information.info_fields[agency_id_of(db, "Probation")]
+    type_text(probation.editor, "Working nights since May.")
     qtbot.keySequence(case.header, "Ctrl+D")
     type_text(case.decisions.rationale, "No new concerns.")
     case.decisions.record_button.click()
@@ -269,7 +272,7 @@ def test_journey_level_2_meeting_with_three_cases_from_the_keyboard(
     qtbot.keySequence(case.header, "Ctrl+PgDown")
     case = current_case(view)
     assert case.case_id == ivanov
-    review = case.review_rows[seeded.action_ids[1]]
+    review = case.previous.review_rows[seeded.action_ids[1]]
     choose(review.outcome, ActionStatus.CARRIED_OVER)
     choose(review.reason, NotDoneReason.CIRCUMSTANCES_CHANGED)
     review.has_due.setChecked(True)
@@ -427,7 +430,7 @@ def test_concurrent_edit_shows_both_texts_and_never_overwrites(
     view.show()
     view.step_page(1)
     case = current_case(view)
-    field = case.risk_summary
+    field = case.risk.summary
     # Someone else saves first, from another computer.
     with db.sessions.begin() as s:
         discussions.set_risk_summary(s, actor, discs[0], "Their assessment: risk rising.")
@@ -462,10 +465,10 @@ def test_reordered_agenda_is_not_a_conflict_for_an_unchanged_text(
     case = current_case(view)
     with db.sessions.begin() as s:  # bumps both discussions' versions, not their texts
         meetings.reorder_agenda(s, actor, meeting_id, list(reversed(discs)))
-    type_text(case.risk_summary.editor, "Stable.")
+    type_text(case.risk.summary.editor, "Stable.")
     view.hub.flush_all()
-    assert case.risk_summary.state.text().startswith("Saved")
-    assert not case.risk_summary.conflict.isVisibleTo(view)
+    assert case.risk.summary.state.text().startswith("Saved")
+    assert not case.risk.summary.conflict.isVisibleTo(view)
 
 
 def test_journal_entries_are_put_back_and_saved_on_opening(
@@ -503,7 +506,7 @@ def test_journal_entries_are_put_back_and_saved_on_opening(
     assert [(i.agency_id, i.text) for i in item.information] == [(police, "Police: seen on CCTV")]
     assert [e.field for e in journal.pending(meeting_id)] == ["information/99999/1"]
     view.step_page(1)
-    assert current_case(view).risk_summary.text() == "Typed before the crash"
+    assert current_case(view).risk.summary.text() == "Typed before the crash"
 
 
 def test_schedule_dialog_shows_field_errors_inline(
@@ -569,8 +572,8 @@ def test_risk_update_records_a_new_version_linked_to_the_meeting(
     view.step_page(1)
     case = current_case(view)
     assert "RoSH <b>High</b>" in case.header.text()
-    case.risk_update_button.click()
-    form = case.risk_form
+    case.risk.update_button.click()
+    form = case.risk.form
     assert form.isVisibleTo(view)
     # Prefilled from version 1.
     assert form.overall.currentData() == RoshLevel.HIGH.value
@@ -579,7 +582,8 @@ def test_risk_update_records_a_new_version_linked_to_the_meeting(
     assert form.narratives["who_at_risk"].toPlainText() == "Known adult"
     assert "Prefilled from version 1" in form.status.text()
     assert "version 2" in form.status.text()
-    assert journal.get(meeting_id, risk_draft_key(discs[0])) is None  # a prefill is not typing
+    draft = risk_draft_key(discs[0])
+    assert journaled(journal, meeting_id, draft) is None  # a prefill is not typing
 
     # Saving with the public and staff unrated: the errors show next to those fields.
     choose(form.overall, RoshLevel.VERY_HIGH.value)
@@ -591,13 +595,14 @@ def test_risk_update_records_a_new_version_linked_to_the_meeting(
     staff_error = form.errors.error_for("ratings.community.staff")
     assert staff_error is not None and staff_error.isVisibleTo(view)
     assert "Not saved" in form.status.text()
-    assert journal.get(meeting_id, risk_draft_key(discs[0])) is not None  # kept meanwhile
+    assert journaled(journal, meeting_id, draft) is not None  # kept meanwhile
 
     for group in (RiskGroup.PUBLIC, RiskGroup.STAFF):
         choose(form.ratings[(RiskSetting.COMMUNITY, group)], RoshLevel.MEDIUM.value)
     form.save_button.click()
     assert not form.isVisibleTo(view)
-    assert "Saved as risk-assessment version 2 (overall RoSH Very High)" in case.risk_saved.text()
+    saved = case.risk.saved_label.text()
+    assert "Saved as risk-assessment version 2 (overall RoSH Very High)" in saved
     assert "RoSH <b>Very High</b>" in current_case(view).header.text()  # the header follows
     assert journal.pending(meeting_id) == []
     with db.sessions() as s:
@@ -697,13 +702,15 @@ def test_drafts_are_journaled_put_back_on_reopening_and_cleared_when_recorded(
     dec = case.decisions
     choose(dec.kind, DecisionKind.NEXT_REVIEW)
     type_text(dec.rationale, "Дмитрий moved; review sooner.")
-    type_text(case.action_text, "Check the new address")
-    type_text(case.rmp_rationale, "Curfew to be reconsidered")
+    type_text(case.new_actions.text, "Check the new address")
+    type_text(case.plan.rationale, "Curfew to be reconsidered")
     assert "Draft — kept on this computer" in dec.draft_state.text()
     assert "Record decision" in dec.draft_state.text()
-    qtbot.waitUntil(lambda: journal.get(meeting_id, decision_draft_key(discs[1])) is not None)
-    qtbot.waitUntil(lambda: journal.get(meeting_id, action_draft_key(discs[1])) is not None)
-    qtbot.waitUntil(lambda: journal.get(meeting_id, rmp_draft_key(discs[1])) is not None)
+    decision_key = decision_draft_key(discs[1])
+    action_key = DraftKey(KeyKind.ACTION_DRAFT, discs[1])
+    plan_key = DraftKey(KeyKind.RMP_DRAFT, discs[1])
+    for key in (decision_key, action_key, plan_key):
+        qtbot.waitUntil(lambda key=key: journaled(journal, meeting_id, key) is not None)
     assert "3 drafts typed but not recorded" in view.save_summary.text()
     with db.sessions() as s:
         assert not list(s.scalars(select(Decision)))  # nothing is in the minutes yet
@@ -720,19 +727,19 @@ def test_drafts_are_journaled_put_back_on_reopening_and_cleared_when_recorded(
     assert built.decisions.rationale.toPlainText() == "Дмитрий moved; review sooner."
     assert built.decisions.kind.currentData() == DecisionKind.NEXT_REVIEW
     assert "Put back from this computer" in built.decisions.draft_state.text()
-    assert built.action_text.text() == "Check the new address"
-    assert built.rmp_rationale.text() == "Curfew to be reconsidered"
+    assert built.new_actions.text.text() == "Check the new address"
+    assert built.plan.rationale.text() == "Curfew to be reconsidered"
     assert len(journal.pending(meeting_id)) == 3  # kept until recorded
 
     built.decisions.record_button.click()
     assert built.decisions.error.isHidden(), built.decisions.error.text()
-    assert journal.get(meeting_id, decision_draft_key(discs[1])) is None
+    assert journaled(journal, meeting_id, decision_key) is None
     assert built.decisions.rationale.toPlainText() == ""
-    built.action_add.click()
-    assert built.action_error.isHidden(), built.action_error.text()
-    assert journal.get(meeting_id, action_draft_key(discs[1])) is None
-    built.rmp_rationale.clear()  # the person drops the plan change: its draft goes too
-    built.rmp_draft.write_now()
+    built.new_actions.add_button.click()
+    assert built.new_actions.error.isHidden(), built.new_actions.error.text()
+    assert journaled(journal, meeting_id, action_key) is None
+    built.plan.rationale.clear()  # the person drops the plan change: its draft goes too
+    built.plan.draft.write_now()
     assert journal.pending(meeting_id) == []
     assert "draft" not in again.save_summary.text()
     with db.sessions() as s:
@@ -791,14 +798,14 @@ def test_closing_the_app_saves_and_journals_what_the_meeting_holds(
     view.step_page(1)
     case = current_case(view)
     # Typed, then the window closes at once: before the debounce and the journal throttle.
-    type_text(case.risk_summary.editor, "Said just before closing")
+    type_text(case.risk.summary.editor, "Said just before closing")
     type_text(case.decisions.rationale, "A rationale not yet recorded")
     journal = Journal(db.url)
-    assert journal.get(meeting_id, decision_draft_key(discs[0])) is None
+    assert journaled(journal, meeting_id, decision_draft_key(discs[0])) is None
     window.close()
     with db.sessions() as s:
         assert discussions.get_discussion(s, discs[0]).risk_summary == "Said just before closing"
-    kept = journal.get(meeting_id, decision_draft_key(discs[0]))
+    kept = journaled(journal, meeting_id, decision_draft_key(discs[0]))
     assert kept is not None and "A rationale not yet recorded" in kept.text
 
 

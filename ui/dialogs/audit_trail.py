@@ -19,6 +19,7 @@ from mappa_desktop.services import audit, audit_export
 from mappa_desktop.services.audit import AuditRow
 from ui import messages
 from ui.context import AppContext
+from ui.forms.fit import resize_within_screen
 from ui.tasks import Progress
 from ui.views.record.history_tabs import AuditTab
 
@@ -40,7 +41,7 @@ class AuditTrailWindow(QDialog):
         self._case_id = case_id
         self._meeting_id = meeting_id
         self.setWindowTitle(f"Audit trail — {title}")
-        self.resize(1100, 600)
+        resize_within_screen(self, 1100, 600)
         self.summary = QLabel("Loading the audit trail…")
         self.trail = AuditTab("No changes have been recorded for this meeting.")
         self.table = self.trail.table

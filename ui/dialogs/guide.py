@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 import resources
+from ui.forms.fit import resize_within_screen
 
 GUIDE_NAME = "user-guide.md"
 MAX_IMAGE_WIDTH = 760  # screenshots are shown no wider than this (pixels)
@@ -69,7 +70,7 @@ class GuideDialog(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(self.browser)
         layout.addWidget(buttons)
-        self.resize(860, 700)
+        resize_within_screen(self, 860, 700)
 
 
 def open_guide(parent: QWidget | None) -> GuideDialog:

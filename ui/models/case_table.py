@@ -17,12 +17,14 @@ from datetime import date
 from typing import Any, ClassVar
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
-from PySide6.QtGui import QBrush, QColor, QIcon, QPalette
+from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication, QStyle
 
 from mappa_desktop.domain.enums import RoshLevel
 from mappa_desktop.domain.text import contain_bidi
 from mappa_desktop.services.listing import CaseRow
+from ui.forms import style
+from ui.forms.style import Tone
 
 DISPLAY = Qt.ItemDataRole.DisplayRole
 TOOLTIP = Qt.ItemDataRole.ToolTipRole
@@ -119,7 +121,6 @@ class CaseTableModel(QAbstractTableModel):
         self._sort_column = self.NAME
         self._sort_order = Qt.SortOrder.AscendingOrder
         self._overdue_icon = QIcon()
-        self._overdue_brush: QBrush | None = None
 
     # ----- data in -------------------------------------------------------------------------
     def set_rows(self, rows: Sequence[CaseRow]) -> None:
@@ -296,23 +297,15 @@ class CaseTableModel(QAbstractTableModel):
         if column == self.REVIEW and row.review_overdue:
             if role == DECORATION:
                 if self._overdue_icon.isNull():
-                    style = QApplication.style()
-                    self._overdue_icon = style.standardIcon(
+                    self._overdue_icon = QApplication.style().standardIcon(
                         QStyle.StandardPixmap.SP_MessageBoxWarning
                     )
                 return self._overdue_icon
             if role == FOREGROUND:
-                return self._overdue_foreground()
+                return style.brush(Tone.ERROR)  # readable on both row colours, any palette
         if role == ALIGN and column in (self.CATEGORY, self.LEVEL, self.ACTIONS):
             return int(Qt.AlignmentFlag.AlignCenter)
         return None
-
-    def _overdue_foreground(self) -> QBrush:
-        if self._overdue_brush is None:
-            dark = QApplication.palette().color(QPalette.ColorRole.Base).lightness() < 128
-            # Contrast >= 4.5:1 on the base colour in both schemes.
-            self._overdue_brush = QBrush(QColor("#ff8a80") if dark else QColor("#b00020"))
-        return self._overdue_brush
 
     # ----- helpers for controllers ---------------------------------------------------------
     def row_at(self, position: int) -> CaseRow:

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QBrush, QColor, QPalette
 from PySide6.QtWidgets import (
-    QApplication,
     QComboBox,
     QHBoxLayout,
     QLabel,
@@ -16,16 +14,12 @@ from PySide6.QtWidgets import (
 from mappa_desktop.services.actions import ActionRow, list_open_actions
 from ui import messages, ui_state
 from ui.context import AppContext
+from ui.forms import style
+from ui.forms.style import Tone
 from ui.models.dto_table import Column, DtoTableModel, size_columns
 from ui.tasks import Progress
 from ui.views.row_opener import RowOpener
 from ui.widgets.tables import focus_rows, row_table
-
-
-def _overdue_brush() -> QBrush:
-    dark = QApplication.palette().color(QPalette.ColorRole.Base).lightness() < 128
-    return QBrush(QColor("#ff8a80") if dark else QColor("#b00020"))
-
 
 ACTION_COLUMNS: list[Column[ActionRow]] = [
     Column(
@@ -50,7 +44,7 @@ class ActionsPage(QWidget):
         self._generation = 0
         self._all: list[ActionRow] = []
         self.model: DtoTableModel[ActionRow] = DtoTableModel(
-            ACTION_COLUMNS, highlight=lambda a: _overdue_brush() if a.overdue else None
+            ACTION_COLUMNS, highlight=lambda a: style.brush(Tone.ERROR) if a.overdue else None
         )
         self.agency_combo = QComboBox()
         self.agency_combo.setAccessibleName("Filter actions by agency")

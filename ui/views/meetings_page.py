@@ -15,22 +15,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from mappa_desktop.domain.enums import Role
+from mappa_desktop.domain.enums import MeetingStatus, Role
 from mappa_desktop.services.listing import MeetingListRow, list_meetings
+from reports.labels import label
 from ui import messages, ui_state
 from ui.context import AppContext
 from ui.models.dto_table import Column, DtoTableModel
 from ui.tasks import Progress
 from ui.widgets.tables import focus_rows, row_table
 
-STATUS_LABELS = {
-    "planned": "Planned",
-    "in_progress": "In progress",
-    "draft": "Draft minutes",
-    "awaiting_sign_off": "Awaiting sign-off",
-    "signed_off": "Signed off",
-    "distributed": "Distributed",
-}
+STATUS_LABELS = {status.value: label(status) for status in MeetingStatus}  # as reports say it
 SCHEDULERS = (Role.ADMINISTRATOR, Role.COORDINATOR, Role.CHAIR)
 
 

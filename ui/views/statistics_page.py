@@ -8,6 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCharts import (
+    QAbstractBarSeries,
     QBarCategoryAxis,
     QBarSeries,
     QBarSet,
@@ -36,13 +37,13 @@ from mappa_desktop.services.statistics import SUPPRESSED_MARK, AnnualStatistics,
 from reports.statistics_charts import CHARTS, ChartSpec, chart_data, nice_step
 from ui import messages
 from ui.context import AppContext
+from ui.forms import style
 from ui.models.dto_table import Column, DtoTableModel
 from ui.tasks import Progress
 from ui.views.record.common import (
     MAIN_WINDOW_KEYS,
     assign_mnemonics,
     heading,
-    is_dark,
     make_table,
     mnemonic_widgets,
 )
@@ -90,18 +91,20 @@ def bar_chart(spec: ChartSpec, table: StatTable, palette: QPalette) -> QChart:
     """The same chart as the PDF's: suppressed counts are not drawn (their bar is empty)."""
     data = chart_data(spec, table)
     chart = QChart()
-    chart.setTheme(
-        QChart.ChartTheme.ChartThemeDark if is_dark(palette) else QChart.ChartTheme.ChartThemeLight
-    )
+    theme = QChart.ChartTheme
+    chart.setTheme(theme.ChartThemeDark if style.is_dark(palette) else theme.ChartThemeLight)
     chart.setBackgroundBrush(palette.color(QPalette.ColorRole.Base))
     chart.setTitleBrush(palette.color(QPalette.ColorRole.Text))
     chart.setTitle(data.title)
     chart.setMargins(QMargins(4, 4, 4, 4))
     series = QBarSeries()
+    text = palette.color(QPalette.ColorRole.Text)
     for s in data.series:
         bar_set = QBarSet(s.name)
         bar_set.append(list(s.values))
+        bar_set.setLabelColor(text)  # above the bar, on the chart's background: readable
         series.append(bar_set)
+    series.setLabelsPosition(QAbstractBarSeries.LabelsPosition.LabelsOutsideEnd)
     # A suppressed count is drawn as an empty bar: its "0" label would be untrue.
     hidden = any(label == SUPPRESSED_MARK for s in data.series for label in s.labels)
     series.setLabelsVisible(not hidden)
@@ -112,7 +115,6 @@ def bar_chart(spec: ChartSpec, table: StatTable, palette: QPalette) -> QChart:
     step = nice_step(data.top)
     values.setRange(0, (int(data.top / step) + 1) * step)
     values.setLabelFormat("%d")
-    text = palette.color(QPalette.ColorRole.Text)
     for axis in (groups, values):
         axis.setLabelsBrush(text)
     chart.addAxis(groups, Qt.AlignmentFlag.AlignBottom)

@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from PySide6.QtCore import QEvent, QModelIndex, QObject, Qt, Signal
-from PySide6.QtGui import QBrush, QColor, QKeyEvent
+from PySide6.QtGui import QBrush, QKeyEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QGridLayout,
@@ -26,10 +26,12 @@ from mappa_desktop.domain.enums import AgencyKind, AttendanceStatus
 from mappa_desktop.services import meetings
 from mappa_desktop.services.actor import Actor
 from mappa_desktop.services.attendance import AttendanceRow
+from ui.forms import style
+from ui.forms.fit import scrolled
+from ui.forms.style import Tone
 from ui.models.dto_table import Column, DtoTableModel
 from ui.views.meeting.common import (
     ATTENDANCE_LABELS,
-    WARNING_STYLE,
     ScreenData,
     buddy,
     error_label,
@@ -85,7 +87,7 @@ ATTENDANCE_COLUMNS: list[Column[AttendanceLine]] = [
 
 def _highlight(line: AttendanceLine) -> QBrush | None:
     if line.row is None and line.expected:
-        return QBrush(QColor("#8a4b00"))
+        return style.brush(Tone.WARNING)
     return None
 
 
@@ -160,7 +162,7 @@ class AttendancePage(QWidget):
         self.warnings = QLabel("")
         self.warnings.setObjectName("attendanceWarnings")
         self.warnings.setWordWrap(True)
-        self.warnings.setStyleSheet(WARNING_STYLE)
+        style.set_box(self.warnings, Tone.WARNING)
         self.warnings.setAccessibleName("Attendance warnings")
         self.model: DtoTableModel[AttendanceLine] = DtoTableModel(ATTENDANCE_COLUMNS, _highlight)
         self.table = row_table("Attendance", self.model)
@@ -215,7 +217,7 @@ class AttendancePage(QWidget):
             "Enter in the form records the line."
         )
         hint.setWordWrap(True)
-        hint.setStyleSheet("color: palette(mid);")
+        style.set_tone(hint, Tone.MUTED)
         box2 = QVBoxLayout(attendance)
         box2.addWidget(self.warnings)
         box2.addWidget(self.table, 1)
@@ -223,9 +225,13 @@ class AttendancePage(QWidget):
         box2.addWidget(self.form_error)
         box2.addWidget(hint)
 
+        content = QWidget()
+        inner = QVBoxLayout(content)
+        inner.addWidget(statement)
+        inner.addWidget(attendance, 1)
         layout = QVBoxLayout(self)
-        layout.addWidget(statement)
-        layout.addWidget(attendance, 1)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(scrolled(content))  # a short screen scrolls: nothing is squeezed
         self._connect_signals()
         tame_combos(self, 20)
 

@@ -14,7 +14,9 @@ Each free-text field (or small group of fields) is a ``FieldBinding``. When the 
    the person chooses; nothing is overwritten silently.
 
 On opening a meeting, journal entries that never reached the database are put back into their
-fields and saved (``AutoSaveHub.restore_from_journal``).
+fields and saved (``AutoSaveHub.restore_from_journal``). Fields and drafts are known by typed
+keys (``draft_keys.DraftKey``); the journal's text spelling of a key is made and read only
+there.
 
 Forms saved by their own button (a new decision, a plan change, a new action, a dissent, a new
 risk-assessment version) are ``DraftBinding``s: what is typed in them is journaled the same way
@@ -51,7 +53,10 @@ from mappa_desktop.domain.errors import ConflictError, StorageError
 from mappa_desktop.journal import Journal, JournalEntry
 from ui import messages
 from ui.context import AppContext
+from ui.forms import style
+from ui.forms.style import Tone
 from ui.tasks import Progress
+from ui.views.meeting.draft_keys import DraftKey
 
 log = logging.getLogger(__name__)
 
@@ -88,8 +93,8 @@ class AutoSaveHub(QObject):
     """The autosave fields of one open meeting, its journal, and the retry loop."""
 
     offline_changed = Signal(bool, str)  # offline?, sentence for the banner
-    field_saved = Signal(str)  # field key
-    conflict_found = Signal(str)  # field key
+    field_saved = Signal(object)  # the DraftKey of the field
+    conflict_found = Signal(object)  # the DraftKey of the field
     drafts_changed = Signal()  # a draft gained or lost its text
 
     def __init__(
@@ -109,9 +114,9 @@ class AutoSaveHub(QObject):
         self.meeting_id = meeting_id
         self.debounce_ms = debounce_ms
         self.journal_ms = journal_ms
-        self.fields: dict[str, FieldBinding] = {}
-        self.drafts: dict[str, DraftBinding] = {}
-        self._offline: set[str] = set()
+        self.fields: dict[DraftKey, FieldBinding] = {}
+        self.drafts: dict[DraftKey, DraftBinding] = {}
+        self._offline: set[DraftKey] = set()
         self.retry_timer = QTimer(self)
         self.retry_timer.setInterval(retry_ms)
         self.retry_timer.timeout.connect(self.retry_now)
@@ -130,7 +135,7 @@ class AutoSaveHub(QObject):
             old.detach()
         self.drafts[draft.key] = draft
 
-    def remove(self, key: str) -> None:
+    def remove(self, key: DraftKey) -> None:
         binding = self.fields.pop(key, None)
         if binding is not None:
             binding.detach()
@@ -140,7 +145,7 @@ class AutoSaveHub(QObject):
         self._offline.discard(key)
 
     # ----- state ----------------------------------------------------------------------------
-    def unsaved(self) -> list[str]:
+    def unsaved(self) -> list[DraftKey]:
         """Keys whose text the database does not have yet."""
         return [k for k, f in self.fields.items() if f.has_unsaved()]
 
@@ -156,7 +161,7 @@ class AutoSaveHub(QObject):
         for draft in list(self.drafts.values()):
             draft.write_now()
 
-    def note_offline(self, key: str, reason: str) -> None:
+    def note_offline(self, key: DraftKey, reason: str) -> None:
         was = bool(self._offline)
         self._offline.add(key)
         if not self.retry_timer.isActive():
@@ -164,7 +169,7 @@ class AutoSaveHub(QObject):
         if not was:
             self.offline_changed.emit(True, reason)
 
-    def note_online(self, key: str) -> None:
+    def note_online(self, key: DraftKey) -> None:
         if key not in self._offline:
             return
         self._offline.discard(key)
@@ -191,16 +196,18 @@ class AutoSaveHub(QObject):
         """Put back every journal entry of this meeting that has a field or a draft form here:
         autosaved fields are saved at once, drafts wait for their button.
 
-        Entries with no field on this screen are kept in the journal and listed as orphans."""
+        Entries with no field on this screen (or a key this app does not know) are kept in the
+        journal and listed as orphans."""
         out = Restored()
         for entry in self.journal.pending(self.meeting_id):
-            binding = self.fields.get(entry.field)
-            draft = self.drafts.get(entry.field)
-            if binding is not None:
+            key = DraftKey.from_journal(entry.field)
+            binding = self.fields.get(key) if key is not None else None
+            draft = self.drafts.get(key) if key is not None else None
+            if key is not None and binding is not None:
                 binding.restore(entry)
-                out.saved.append(entry.field)
-            elif draft is not None and draft.restore(entry):
-                out.drafts.append(entry.field)
+                out.saved.append(key)
+            elif key is not None and draft is not None and draft.restore(entry):
+                out.drafts.append(key)
             else:
                 out.orphans.append(entry)
         return out
@@ -210,8 +217,8 @@ class AutoSaveHub(QObject):
 class Restored:
     """What ``AutoSaveHub.restore_from_journal`` put back (field keys) and could not."""
 
-    saved: list[str] = field(default_factory=list)  # autosaved fields, now being saved
-    drafts: list[str] = field(default_factory=list)  # drafts put back into their forms
+    saved: list[DraftKey] = field(default_factory=list)  # autosaved fields, now being saved
+    drafts: list[DraftKey] = field(default_factory=list)  # drafts put back into their forms
     orphans: list[JournalEntry] = field(default_factory=list)  # no field here: kept
 
 
@@ -225,9 +232,7 @@ class ConflictPanel(QFrame):
         super().__init__(parent)
         self.setObjectName("conflictPanel")
         self.setFrameShape(QFrame.Shape.StyledPanel)
-        self.setStyleSheet(
-            "#conflictPanel { border: 2px solid #b00020; border-radius: 4px; background: #fff4f4; }"
-        )
+        style.set_box(self, Tone.ERROR)
         self.message = QLabel(
             "Someone else saved a different text here while you were typing. Nothing has been "
             "overwritten: your text is kept on this computer. Choose which text to keep."
@@ -268,14 +273,17 @@ class ConflictPanel(QFrame):
 
 
 class FieldBinding(QObject):
-    """Autosave of one value (a text, or a small group of widgets serialised to one string)."""
+    """Autosave of one value (a text, or a small group of widgets serialised to one string).
+
+    ``describe`` turns a stored value into the words the conflict panel shows (for a group of
+    widgets serialised to JSON); by default the value is shown as it is."""
 
     state_changed = Signal(str)
 
     def __init__(
         self,
         hub: AutoSaveHub,
-        key: str,
+        key: DraftKey,
         *,
         get_value: Callable[[], str],
         set_value: Callable[[str], None],
@@ -287,10 +295,13 @@ class FieldBinding(QObject):
         conflict: ConflictPanel | None,
         saved_text: str,
         version: int | None,
+        describe: Callable[[str], str] | None = None,
     ) -> None:
         super().__init__(hub)
         self.hub = hub
         self.key = key
+        self._field = key.to_journal()  # the key as the journal spells it
+        self._describe = describe if describe is not None else (lambda value: value)
         self._get = get_value
         self._set = set_value
         self._make_save = make_save
@@ -382,7 +393,7 @@ class FieldBinding(QObject):
             self._save_timer.stop()
             self._journal_timer.stop()
             if self._journaled is not None and not self._in_conflict:
-                self.hub.journal.discard(self.hub.meeting_id, self.key)
+                self.hub.journal.discard(self.hub.meeting_id, self._field)
                 self._journaled = None
             if not self._in_conflict and not self._failed:
                 self._show(f"Saved {self.last_saved_at}" if self.last_saved_at else "")
@@ -400,7 +411,7 @@ class FieldBinding(QObject):
         if self._journaled != value:
             self.hub.journal.write(
                 self.hub.meeting_id,
-                self.key,
+                self._field,
                 value,
                 base_version=self.version,
                 base_text=self._db_text,
@@ -452,7 +463,7 @@ class FieldBinding(QObject):
         self.version = result.version
         self._db_text = result.text
         self._saved_value = value
-        if self.hub.journal.discard(self.hub.meeting_id, self.key, text=value):
+        if self.hub.journal.discard(self.hub.meeting_id, self._field, text=value):
             self._journaled = None
         self.last_saved_at = _now()
         self._show(f"Saved {self.last_saved_at}")
@@ -472,7 +483,7 @@ class FieldBinding(QObject):
         self._failed = True
         reason = messages.describe(exc).replace("\n", " ")
         try:
-            self.hub.journal.note_failure(self.hub.meeting_id, self.key, reason)
+            self.hub.journal.note_failure(self.hub.meeting_id, self._field, reason)
         except Exception:  # the journal itself failing must not hide the save failure
             log.exception("could not note the failure in the journal")
         if is_connection_problem(exc):
@@ -497,7 +508,7 @@ class FieldBinding(QObject):
             # ours on top of the current version.
             self.version = their_version
             self.hub.journal.rebase(
-                self.hub.meeting_id, self.key, base_version=their_version, base_text=theirs
+                self.hub.meeting_id, self._field, base_version=their_version, base_text=theirs
             )
             self.save_now(force=True)
             return
@@ -508,7 +519,7 @@ class FieldBinding(QObject):
             error=True,
         )
         if self.conflict is not None:
-            self.conflict.show_texts(theirs, value)
+            self.conflict.show_texts(self._describe(theirs), self._describe(value))
         self.hub.conflict_found.emit(self.key)
 
     def _on_keep_mine(self) -> None:
@@ -517,7 +528,7 @@ class FieldBinding(QObject):
         self.version = version
         self._db_text = theirs
         self.hub.journal.rebase(
-            self.hub.meeting_id, self.key, base_version=version, base_text=theirs
+            self.hub.meeting_id, self._field, base_version=version, base_text=theirs
         )
         if self.conflict is not None:
             self.conflict.setVisible(False)
@@ -535,7 +546,7 @@ class FieldBinding(QObject):
         finally:
             self._programmatic = False
         self._saved_value = self._get()
-        self.hub.journal.discard(self.hub.meeting_id, self.key)
+        self.hub.journal.discard(self.hub.meeting_id, self._field)
         self._journaled = None
         if self.conflict is not None:
             self.conflict.setVisible(False)
@@ -544,7 +555,7 @@ class FieldBinding(QObject):
     def _show(self, text: str, *, error: bool = False) -> None:
         self.state_label.setText(text)
         self.state_label.setProperty("error", error)
-        self.state_label.setStyleSheet("color: #b00020; font-weight: bold;" if error else "")
+        style.set_tone(self.state_label, Tone.ERROR if error else None, bold=True)
         self.state_changed.emit(text)
 
 
@@ -554,7 +565,7 @@ class AutoSaveText(QWidget):
     def __init__(
         self,
         hub: AutoSaveHub,
-        key: str,
+        key: DraftKey,
         caption: str,
         *,
         text: str,
@@ -567,6 +578,7 @@ class AutoSaveText(QWidget):
     ) -> None:
         super().__init__(parent)
         self.caption = QLabel(caption)
+        self.caption.setWordWrap(True)  # a long caption wraps rather than widening the page
         self.editor = QPlainTextEdit()
         self.editor.setPlainText(text)
         self.editor.setPlaceholderText(placeholder)
@@ -581,8 +593,7 @@ class AutoSaveText(QWidget):
         self.state.setAccessibleName(f"Save state: {self.editor.accessibleName()}")
         self.conflict = ConflictPanel()
         top = QHBoxLayout()
-        top.addWidget(self.caption)
-        top.addStretch(1)
+        top.addWidget(self.caption, 1)  # the caption takes the room (it wraps only when short)
         top.addWidget(self.state)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -608,7 +619,6 @@ class AutoSaveText(QWidget):
         return self.editor.toPlainText()
 
 
-DRAFT_STYLE = "color: #7a4a00; font-weight: bold;"
 FormValue = dict[str, Any]
 
 
@@ -625,7 +635,7 @@ class DraftBinding(QObject):
     def __init__(
         self,
         hub: AutoSaveHub,
-        key: str,
+        key: DraftKey,
         *,
         get_value: Callable[[], FormValue],
         set_value: Callable[[FormValue], None],
@@ -639,6 +649,7 @@ class DraftBinding(QObject):
         super().__init__(hub)
         self.hub = hub
         self.key = key
+        self._field = key.to_journal()  # the key as the journal spells it
         self.what = what  # e.g. "decision", for the notices
         self.lands_in = lands_in  # where the button puts it: "the minutes", "the case record"
         self._get = get_value
@@ -670,21 +681,21 @@ class DraftBinding(QObject):
         value = self._get()
         if self._is_blank(value):
             if self._journaled is not None:
-                self.hub.journal.discard(self.hub.meeting_id, self.key)
+                self.hub.journal.discard(self.hub.meeting_id, self._field)
                 self._journaled = None
             self._show("")
             self._note_text(False)
             return
         text = json.dumps(value, sort_keys=True, ensure_ascii=False)
         if text != self._journaled:
-            self.hub.journal.write(self.hub.meeting_id, self.key, text)
+            self.hub.journal.write(self.hub.meeting_id, self._field, text)
             self._journaled = text
         self._note_text(True)
 
     def saved(self) -> None:
         """The button's write reached the database: the draft is no longer needed."""
         self._timer.stop()
-        self.hub.journal.discard(self.hub.meeting_id, self.key)
+        self.hub.journal.discard(self.hub.meeting_id, self._field)
         self._journaled = None
         self._show("")
         self._note_text(False)
@@ -749,7 +760,7 @@ class DraftBinding(QObject):
 
     def _show(self, text: str, *, draft: bool = False) -> None:
         self.state_label.setText(text)
-        self.state_label.setStyleSheet(DRAFT_STYLE if draft else "")
+        style.set_tone(self.state_label, Tone.WARNING if draft else None, bold=True)
         self.state_label.setVisible(bool(text))
         self.state_changed.emit(text)
 

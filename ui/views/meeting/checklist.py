@@ -5,8 +5,9 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QPushButton, QScrollArea, QVBoxLayout, QWidget
 
+from ui.forms import style
+from ui.forms.style import Tone
 from ui.user_text import escaped as _esc
-from ui.views.meeting.common import ERROR_COLOR
 
 
 def _bullets(sentences: list[str] | tuple[str, ...]) -> str:
@@ -26,10 +27,7 @@ class ChecklistPage(QScrollArea):
         self.refusal.setObjectName("submitRefusal")
         self.refusal.setWordWrap(True)
         self.refusal.setTextFormat(Qt.TextFormat.RichText)
-        self.refusal.setStyleSheet(
-            f"border: 2px solid {ERROR_COLOR}; border-radius: 4px; padding: 8px; "
-            "background: #fff4f4;"
-        )
+        style.set_box(self.refusal, Tone.ERROR)
         self.refusal.setVisible(False)
         self.problems = QLabel("")
         self.problems.setObjectName("checklistProblems")
@@ -50,10 +48,12 @@ class ChecklistPage(QScrollArea):
     def set_problems(self, problems: tuple[str, ...] | list[str]) -> None:
         self.sentences = list(problems)
         if not problems:
-            self.problems.setText(
-                "<p style='color:#0b5d1e'><b>✔ Ready.</b> Nothing stops these minutes from "
-                "being submitted to the chair for sign-off.</p>"
+            ready = style.span(
+                "<b>✔ Ready.</b> Nothing stops these minutes from being submitted to the chair "
+                "for sign-off.",
+                Tone.SUCCESS,
             )
+            self.problems.setText(f"<p>{ready}</p>")
             self.refusal.setVisible(False)
             return
         n = len(problems)
@@ -65,7 +65,7 @@ class ChecklistPage(QScrollArea):
     def show_refusal(self, sentences: list[str]) -> None:
         n = len(sentences)
         self.refusal.setText(
-            f"<b style='color:{ERROR_COLOR}'>Not submitted for sign-off.</b> "
+            "<b>Not submitted for sign-off.</b> "  # in the panel's colour (set_box)
             f"{n} thing{'s' if n != 1 else ''} must be completed first:"
             f"{_bullets(sentences)}"
         )

@@ -22,23 +22,10 @@ from mappa_desktop.services import meetings, people, rmp, settings
 from mappa_desktop.services.meetings import MeetingDetail
 from mappa_desktop.services.people import AgencyRow, PersonRow
 from mappa_desktop.services.rmp import RmpItemRow
+from reports import labels
+from ui.forms import style
+from ui.forms.style import Tone
 from ui.user_text import shown
-
-ERROR_COLOR = "#b00020"
-WARNING_STYLE = (
-    "background: #fff4e5; color: #5f3700; border: 1px solid #e0a040; border-radius: 4px; "
-    "padding: 6px;"
-)
-ERROR_STYLE = f"color: {ERROR_COLOR};"
-FOCUS_STYLE = """
-QLineEdit:focus, QPlainTextEdit:focus, QTextBrowser:focus, QComboBox:focus, QDateEdit:focus,
-QTableView:focus, QListWidget:focus, QTimeEdit:focus {
-    border: 2px solid #1f5fbf;
-}
-QPushButton:focus, QCheckBox:focus, QRadioButton:focus {
-    color: #0b3d91; text-decoration: underline; font-weight: bold;
-}
-"""
 
 ATTENDANCE_LABELS = {
     AttendanceStatus.PRESENT: "Present",
@@ -66,14 +53,7 @@ DECISION_LABELS = {
     DecisionKind.OTHER: "Other decision",
 }
 PILLAR_LABELS = rmp.PILLAR_LABELS
-STATUS_TEXT = {
-    MeetingStatus.PLANNED: "Planned",
-    MeetingStatus.IN_PROGRESS: "In progress",
-    MeetingStatus.DRAFT: "Draft minutes",
-    MeetingStatus.AWAITING_SIGN_OFF: "Awaiting sign-off",
-    MeetingStatus.SIGNED_OFF: "Signed off",
-    MeetingStatus.DISTRIBUTED: "Distributed",
-}
+STATUS_TEXT = {status: labels.label(status) for status in MeetingStatus}  # as the reports say it
 
 
 @dataclass(frozen=True, slots=True)
@@ -221,7 +201,7 @@ def section(title: str, object_name: str) -> QGroupBox:
 def error_label(name: str) -> QLabel:
     label = QLabel("")
     label.setWordWrap(True)
-    label.setStyleSheet(ERROR_STYLE)
+    style.set_tone(label, Tone.ERROR)
     label.setAccessibleName(name)
     label.setVisible(False)
     label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)

@@ -34,6 +34,9 @@ from mappa_desktop.services.actor import Actor
 from mappa_desktop.services.discussions import DecisionRow
 from mappa_desktop.services.meetings import AgendaItem
 from ui import messages, user_text
+from ui.forms import style
+from ui.forms.style import Tone
+from ui.forms.wrapping import WrappingCheckBox
 from ui.models.dto_table import Column, DtoTableModel
 from ui.views.meeting.autosave import (
     AutoSaveHub,
@@ -45,7 +48,6 @@ from ui.views.meeting.autosave import (
 )
 from ui.views.meeting.common import (
     DECISION_LABELS,
-    WARNING_STYLE,
     ScreenData,
     buddy,
     date_edit,
@@ -58,6 +60,7 @@ from ui.views.meeting.common import (
     set_combo,
     to_qdate,
 )
+from ui.views.meeting.draft_keys import DraftKey, KeyKind
 from ui.views.record.registration_tab import CRITERIA, CRITERIA_SHORT
 from ui.widgets.tables import row_table
 
@@ -65,8 +68,8 @@ if TYPE_CHECKING:
     from ui.views.meeting.case_page import Writer
 
 
-def decision_rationale_key(decision_id: int) -> str:
-    return f"decision/{decision_id}/rationale"
+def decision_rationale_key(decision_id: int) -> DraftKey:
+    return DraftKey(KeyKind.DECISION_RATIONALE, item_id=decision_id)
 
 
 def save_decision_rationale(
@@ -92,12 +95,12 @@ def theirs_decision(current: object) -> tuple[str, int | None]:
     return "", None
 
 
-def decision_draft_key(discussion_id: int) -> str:
-    return f"case:{discussion_id}:decision:new"
+def decision_draft_key(discussion_id: int) -> DraftKey:
+    return DraftKey(KeyKind.DECISION_DRAFT, discussion_id)
 
 
-def dissent_draft_key(discussion_id: int) -> str:
-    return f"case:{discussion_id}:dissent:new"
+def dissent_draft_key(discussion_id: int) -> DraftKey:
+    return DraftKey(KeyKind.DISSENT_DRAFT, discussion_id)
 
 
 # The free-text parts of the decision form: with all of them empty there is nothing to keep.
@@ -159,7 +162,7 @@ class CriteriaHelper(QGroupBox):
         checks = QVBoxLayout()
         checks.setSpacing(2)
         for key, text in CRITERIA.items():
-            check = QCheckBox(text)
+            check = WrappingCheckBox(text)  # wraps: the case page fits a 1024-pixel screen
             check.setAccessibleName(text)
             check.setObjectName(f"criterion_{key}")
             self.criteria[key] = check
@@ -169,7 +172,7 @@ class CriteriaHelper(QGroupBox):
                 self.rosh_note.setObjectName("criteriaRoshNote")
                 self.rosh_note.setIndent(24)
                 self.rosh_note.setWordWrap(True)
-                self.rosh_note.setStyleSheet("color: #444;")
+                style.set_tone(self.rosh_note, Tone.MUTED)
                 checks.addWidget(self.rosh_note)
         self.suggestion = QLabel("")
         self.suggestion.setObjectName("suggestedLevel")
@@ -230,13 +233,13 @@ class CriteriaHelper(QGroupBox):
         self.suggestion.setText(f"<b>Suggested: Level {suggestion}</b>")
         if chosen is None or chosen == suggestion:
             self.choice_note.setText("The chosen level matches the suggestion.")
-            self.choice_note.setStyleSheet("color: #0b5d1e;")
+            style.set_tone(self.choice_note, Tone.SUCCESS)
         else:
             self.choice_note.setText(
                 f"You have chosen Level {chosen}; the criteria suggest Level {suggestion}. "
                 "Say why in the rationale."
             )
-            self.choice_note.setStyleSheet("color: #7a4a00; font-weight: bold;")
+            style.set_tone(self.choice_note, Tone.WARNING, bold=True)
         self.use_button.setEnabled(chosen != suggestion)
 
 
@@ -295,6 +298,7 @@ class DecisionsBox(QGroupBox):
         self.review_date = date_edit(date.today(), "Next review date")
         self.review_hint = QLabel("")
         self.review_hint.setObjectName("reviewHint")
+        self.review_hint.setWordWrap(True)
         self.helper = CriteriaHelper()
 
         self.disclosure = QWidget()
@@ -313,7 +317,7 @@ class DecisionsBox(QGroupBox):
         self.s327a_prompt = QLabel(S327A_PROMPT)
         self.s327a_prompt.setObjectName("s327aPrompt")
         self.s327a_prompt.setWordWrap(True)
-        self.s327a_prompt.setStyleSheet(WARNING_STYLE)
+        style.set_box(self.s327a_prompt, Tone.WARNING)
         self.s327a = QCheckBox("s.327A discl&osure considered")
         grid = QGridLayout(self.disclosure)
         grid.setContentsMargins(0, 0, 0, 0)
@@ -360,13 +364,15 @@ class DecisionsBox(QGroupBox):
         form.addWidget(self.category, 0, 3)
         form.addWidget(self.review_label, 0, 4)
         form.addWidget(self.review_date, 0, 5)
-        form.addWidget(self.review_hint, 0, 6)
-        form.addWidget(self.helper, 1, 0, 1, 7)
-        form.addWidget(buddy("Outcome:", self.outcome), 2, 0)
-        form.addWidget(self.outcome, 2, 1, 1, 6)
-        form.addWidget(buddy("Rationale:", self.rationale), 3, 0, Qt.AlignmentFlag.AlignTop)
-        form.addWidget(self.rationale, 3, 1, 1, 6)
-        form.addWidget(self.disclosure, 4, 0, 1, 7)
+        # The hint on a line of its own: beside the date it made the page wider than a
+        # 1024-pixel screen.
+        form.addWidget(self.review_hint, 1, 1, 1, 6)
+        form.addWidget(self.helper, 2, 0, 1, 7)
+        form.addWidget(buddy("Outcome:", self.outcome), 3, 0)
+        form.addWidget(self.outcome, 3, 1, 1, 6)
+        form.addWidget(buddy("Rationale:", self.rationale), 4, 0, Qt.AlignmentFlag.AlignTop)
+        form.addWidget(self.rationale, 4, 1, 1, 6)
+        form.addWidget(self.disclosure, 5, 0, 1, 7)
         form.setColumnStretch(6, 1)
         buttons = QHBoxLayout()
         buttons.addWidget(self.s327a)
@@ -759,7 +765,7 @@ class DecisionsBox(QGroupBox):
         set_combo(self.dissent_person, value.get("person_id"))
         self.dissent_view.setText(value.get("view") or "")
 
-    def draft_keys(self) -> list[str]:
+    def draft_keys(self) -> list[DraftKey]:
         """The draft keys and the autosaved rationale keys of this box (to unregister them)."""
         keys = [self.draft.key, self.dissent_draft.key]
         return keys + [f.binding.key for f in self.corrections.values()]

@@ -37,9 +37,12 @@ from mappa_desktop.services.actor import Actor
 from mappa_desktop.services.people import PersonRow
 from mappa_desktop.services.risk import GRID, NARRATIVES, AssessmentRow
 from ui import messages
+from ui.forms import style
+from ui.forms.style import Tone
 from ui.tasks import Progress
 from ui.views.meeting.autosave import AutoSaveHub, DraftBinding, FormValue, draft_label
 from ui.views.meeting.common import date_edit, from_qdate, set_combo, to_qdate
+from ui.views.meeting.draft_keys import DraftKey, KeyKind
 from ui.views.record.common import FieldError, FormErrors, TextBox, field_cell
 from ui.views.record.risk_form import (
     GROUP_TITLES,
@@ -51,8 +54,8 @@ from ui.views.record.risk_form import (
 )
 
 
-def risk_draft_key(discussion_id: int) -> str:
-    return f"case:{discussion_id}:risk_assessment:new"
+def risk_draft_key(discussion_id: int) -> DraftKey:
+    return DraftKey(KeyKind.RISK_ASSESSMENT_DRAFT, discussion_id)
 
 
 def _rating_key(setting: RiskSetting, group: RiskGroup) -> str:
@@ -79,10 +82,7 @@ class RiskUpdateForm(QFrame):
         super().__init__(parent)
         self.setObjectName("riskUpdateForm")
         self.setFrameShape(QFrame.Shape.StyledPanel)
-        self.setStyleSheet(
-            "#riskUpdateForm { border: 1px solid #8ab4f8; border-radius: 4px; "
-            "background: #f7faff; }"
-        )
+        style.set_box(self, Tone.INFO)
         self._hub = hub
         self._actor = actor
         self.case_id = case_id
@@ -152,7 +152,7 @@ class RiskUpdateForm(QFrame):
             for column, setting in enumerate(RiskSetting, start=1):
                 if group not in GROUPS_BY_SETTING[setting]:
                     dash = QLabel("— (rated in custody only)")
-                    dash.setStyleSheet("color: #666;")
+                    style.set_tone(dash, Tone.MUTED)
                     grid.addWidget(dash, row, column, Qt.AlignmentFlag.AlignTop)
                     continue
                 combo = rosh_combo(rating_name(setting, group), NOT_RATED)

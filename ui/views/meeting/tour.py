@@ -49,7 +49,7 @@ def screenshot_tour(window: MainWindow) -> Iterator[tuple[str, QWidget]]:
     view.show_page(case)
     case.verticalScrollBar().setValue(0)
     yield "41-meeting-case", window
-    case.ensureWidgetVisible(case.rmp_box)
+    case.ensureWidgetVisible(case.plan)
     yield "42-meeting-case-rmp-actions", window
     view.jump_to_decisions()
     yield "43-meeting-decisions", window

@@ -37,28 +37,34 @@ from PySide6.QtWidgets import (
 )
 from sqlalchemy.orm import Session
 
+from mappa_desktop.db.base import utcnow
 from mappa_desktop.domain.enums import MeetingStatus
 from mappa_desktop.domain.errors import ValidationError
 from mappa_desktop.journal import Journal
-from mappa_desktop.services import attendance, meetings
+from mappa_desktop.services import attendance, meetings, self_audit
 from mappa_desktop.services.actor import WRITER_ROLES, Actor
 from ui import messages, ui_state
 from ui.context import AppContext
+from ui.forms import style
+from ui.forms.fit import FlowLayout
+from ui.forms.style import Tone
 from ui.tasks import Progress
 from ui.views.meeting.attendance import AttendancePage
 from ui.views.meeting.autosave import AutoSaveHub
-from ui.views.meeting.case_page import CasePage, discussion_of_key
+from ui.views.meeting.case_page import CasePage
 from ui.views.meeting.checklist import ChecklistPage
 from ui.views.meeting.common import (
-    FOCUS_STYLE,
     STATUS_TEXT,
     ScreenData,
     load_screen,
     parse_time,
     show_error,
 )
+from ui.views.meeting.draft_keys import DraftKey, KeyKind
 
 log = logging.getLogger(__name__)
+# Self-audit criteria fixed among the case's decisions (``go_to_finding``).
+DECISION_FINDINGS = frozenset({"lowered_with_risk", "disclosure_declined", "s327a"})
 
 SHORTCUTS: tuple[tuple[str, str], ...] = (
     ("Ctrl+PgDown / Ctrl+PgUp", "Next / previous case (and attendance, checklist)"),
@@ -78,10 +84,7 @@ class ShortcutOverlay(QFrame):
     def __init__(self, parent: QWidget) -> None:
         super().__init__(parent)
         self.setObjectName("shortcutOverlay")
-        self.setStyleSheet(
-            "#shortcutOverlay { background: #fdfdfd; border: 2px solid #1f5fbf; "
-            "border-radius: 6px; }"
-        )
+        style.set_box(self, Tone.INFO)  # opaque, over the screen, in the palette's colours
         rows = "".join(
             f"<tr><td style='padding:3px 12px 3px 0'><b>{keys}</b></td><td>{what}</td></tr>"
             for keys, what in SHORTCUTS
@@ -137,7 +140,7 @@ class MeetingView(QWidget):
     ) -> None:
         super().__init__(parent)
         self.setObjectName("meetingView")
-        self.setStyleSheet(FOCUS_STYLE)
+        style.set_focus_style(self)
         self.ctx = ctx
         self.meeting_id = meeting_id
         self.journal = journal if journal is not None else Journal(ctx.url)
@@ -162,6 +165,9 @@ class MeetingView(QWidget):
         self.title.setTextFormat(Qt.TextFormat.RichText)
         self.status_label = QLabel("")
         self.status_label.setObjectName("meetingStatus")
+        self.audit_counts = QLabel("")  # the self-audit's grades, refreshed with each load
+        self.audit_counts.setObjectName("selfAuditCounts")
+        self.audit_counts.setWordWrap(True)
         self.start_button = QPushButton("S&tart meeting")
         self.close_button = QPushButton("Close &to draft minutes")
         self.reopen_button = QPushButton("Reopen for minu&ting")
@@ -177,11 +183,17 @@ class MeetingView(QWidget):
         self.help_button = QPushButton("Shortcuts (Ctrl+/)")
         self.status_error = QLabel("")
         self.status_error.setWordWrap(True)
-        self.status_error.setStyleSheet("color: #b00020;")
+        style.set_tone(self.status_error, Tone.ERROR)
         self.status_error.setVisible(False)
-        top = QHBoxLayout()
-        top.addWidget(self.title, 1)
-        top.addWidget(self.status_label)
+        self.title.setWordWrap(True)
+        head = QHBoxLayout()
+        head.addWidget(self.title, 1)
+        head.addWidget(self.status_label)
+        head.addWidget(self.audit_counts)
+        buttons = FlowLayout()  # under the title; more lines on a narrow screen
+        top = QVBoxLayout()
+        top.addLayout(head)
+        top.addLayout(buttons)
         for button in (
             self.start_button,
             self.close_button,
@@ -193,21 +205,17 @@ class MeetingView(QWidget):
             self.audit_button,
             self.help_button,
         ):
-            top.addWidget(button)
+            buttons.addWidget(button)
 
         self.offline_banner = QLabel("")
         self.offline_banner.setObjectName("offlineBanner")
         self.offline_banner.setWordWrap(True)
-        self.offline_banner.setStyleSheet(
-            "background: #b00020; color: white; padding: 6px; font-weight: bold;"
-        )
+        style.set_banner(self.offline_banner, Tone.ERROR)
         self.offline_banner.setVisible(False)
         self.notice = QLabel("")
         self.notice.setObjectName("restoredNotice")
         self.notice.setWordWrap(True)
-        self.notice.setStyleSheet(
-            "background: #e8f0fe; color: #0b3d91; border: 1px solid #8ab4f8; padding: 6px;"
-        )
+        style.set_box(self.notice, Tone.INFO)
         self.notice.setVisible(False)
 
         # --- body ---
@@ -297,9 +305,34 @@ class MeetingView(QWidget):
     # ----- sign-off and distribution -----------------------------------------------------------
     def open_sign_off(self) -> QWidget:
         """The chair's sign-off window: checklist, exact PDF preview, signature, addenda."""
-        from ui.views.signoff import open_sign_off
+        from ui.views.signoff import SignOffWindow, open_sign_off
 
-        return open_sign_off(self.ctx, self.meeting_id, self)
+        window = open_sign_off(self.ctx, self.meeting_id, self)
+        if isinstance(window, SignOffWindow):
+            window.finding_activated.connect(self.go_to_finding)
+        return window
+
+    def go_to_finding(self, case_id: int | None, criterion: str) -> None:
+        """Show where a self-audit finding is fixed: the case's page (its decisions for a
+        decision's finding), the checklist, or the statement and attendance."""
+        if case_id is None:
+            page: QWidget = (
+                self.checklist_page if criterion == "checklist" else self.attendance_page
+            )
+            self.show_page(page)
+            page.setFocus(Qt.FocusReason.OtherFocusReason)
+        else:
+            agenda = self.data.detail.agenda if self.data is not None else ()
+            item = next((i for i in agenda if i.case.case_id == case_id), None)
+            case = self.case_page(item.discussion.id) if item is not None else None
+            if case is None:
+                return
+            self.show_page(case)
+            if criterion in DECISION_FINDINGS:
+                case.focus_decisions()
+            else:
+                case.header.setFocus(Qt.FocusReason.OtherFocusReason)
+        self.window().activateWindow()  # back from the sign-off window
 
     def open_audit_trail(self) -> QWidget:
         """Who changed what in this meeting's record, when; exportable as CSV."""
@@ -325,11 +358,19 @@ class MeetingView(QWidget):
         self._reload_pending = False
         meeting_id = self.meeting_id
 
-        def load(_p: Progress) -> ScreenData:
+        def load(_p: Progress) -> tuple[ScreenData, str]:
             with self.ctx.read_sessions() as s:
-                return load_screen(s, meeting_id)
+                screen = load_screen(s, meeting_id)
+                found = self_audit.self_audit(s, meeting_id, utcnow().date())
+                frozen = screen.detail.meeting.is_frozen
+                return screen, self_audit.summary_line(found, signed=frozen)
 
-        self.ctx.runner.submit(load, self._on_loaded, self._on_load_failed)
+        self.ctx.runner.submit(load, self._on_loaded_with_audit, self._on_load_failed)
+
+    def _on_loaded_with_audit(self, result: tuple[ScreenData, str]) -> None:
+        screen, counts = result
+        self.audit_counts.setText(counts)
+        self._on_loaded(screen)
 
     def _on_load_failed(self, exc: Exception) -> None:
         self._loading = False
@@ -474,24 +515,21 @@ class MeetingView(QWidget):
         assert self.data is not None
         agenda = self.data.detail.agenda
         for entry in self.journal.pending(self.meeting_id):
-            disc = discussion_of_key(entry.field, agenda)
+            key = DraftKey.from_journal(entry.field)
+            disc = key.discussion_in(agenda) if key is not None else None
             page = self.case_page(disc) if disc is not None else None
-            if page is None:
+            if key is None or page is None:
                 continue
-            kind, _, rest = entry.field.partition("/")
-            agency = rest.partition("/")[2]
-            if kind == "information" and agency.isdigit():
-                page.ensure_info_field(int(agency))
+            if key.kind is KeyKind.INFORMATION and key.item_id is not None:
+                page.ensure_info_field(key.item_id)
         result = self.hub.restore_from_journal()
         names = {
             i.discussion.id: f"{n}. {i.case.display_name}" for n, i in enumerate(agenda, start=1)
         }
 
-        def where(keys: list[str]) -> str:
+        def where(keys: list[DraftKey]) -> str:
             cases = list(
-                dict.fromkeys(
-                    names[d] for k in keys if (d := discussion_of_key(k, agenda)) in names
-                )
+                dict.fromkeys(names[d] for k in keys if (d := k.discussion_in(agenda)) in names)
             )
             return f" ({'; '.join(cases)})" if cases else ""
 
@@ -507,7 +545,7 @@ class MeetingView(QWidget):
         drafts = [self.hub.drafts[k] for k in result.drafts]
         if drafts:
             listed = "; ".join(
-                f"{names.get(discussion_of_key(d.key, agenda) or 0, '?')}: {d.what}" for d in drafts
+                f"{names.get(d.key.discussion_in(agenda) or 0, '?')}: {d.what}" for d in drafts
             )
             parts.append(
                 f"{len(drafts)} draft{'s' if len(drafts) != 1 else ''} typed but not recorded "
@@ -634,7 +672,7 @@ class MeetingView(QWidget):
             i.discussion.id: f"{n}. {i.case.display_name}" for n, i in enumerate(agenda, start=1)
         }
         return "; ".join(
-            f"{names.get(discussion_of_key(d.key, agenda) or 0, '?')}: {d.what}" for d in drafts
+            f"{names.get(d.key.discussion_in(agenda) or 0, '?')}: {d.what}" for d in drafts
         )
 
     def _after_saved(self, then: Callable[[], None]) -> None:
@@ -663,7 +701,7 @@ class MeetingView(QWidget):
         self._after_save.append(then)
         show_error(self.status_error, "Saving your last changes first…")
 
-    def _on_field_saved(self, _key: str) -> None:
+    def _on_field_saved(self, _key: object) -> None:
         self._update_save_summary()
         if self._after_save and not self.hub.unsaved():
             waiting, self._after_save = self._after_save, []

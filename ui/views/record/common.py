@@ -8,10 +8,8 @@ from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 
 from PySide6.QtCore import QSize, Qt, Signal
-from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import (
     QAbstractButton,
-    QApplication,
     QFormLayout,
     QHBoxLayout,
     QHeaderView,
@@ -25,6 +23,8 @@ from PySide6.QtWidgets import (
 )
 
 from mappa_desktop.services.actor import WRITER_ROLES, Actor
+from ui.forms import style
+from ui.forms.style import Tone
 from ui.widgets.tables import row_table
 
 # Alt+letter keys the main window already uses (its tabs &Cases, &Meetings, &Actions and its
@@ -36,16 +36,6 @@ READ_ONLY_REASON = "You have read-only access: ask a co-ordinator to make this c
 
 def can_write(actor: Actor) -> bool:
     return actor.has(*WRITER_ROLES)
-
-
-def is_dark(palette: QPalette | None = None) -> bool:
-    pal = palette if palette is not None else QApplication.palette()
-    return pal.color(QPalette.ColorRole.Base).lightness() < 128
-
-
-def error_color(palette: QPalette | None = None) -> QColor:
-    """Red with at least 4.5:1 contrast on the base colour, in light and dark schemes."""
-    return QColor("#ff8a80") if is_dark(palette) else QColor("#b00020")
 
 
 def fmt_date(value: date | datetime | None) -> str:
@@ -68,12 +58,7 @@ class FieldError(QLabel):
         self.setTextFormat(Qt.TextFormat.PlainText)
         self.setAccessibleName(f"Problem with {field_label.lower()}")
         self.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self._recolour()
-
-    def _recolour(self) -> None:
-        pal = self.palette()
-        pal.setColor(QPalette.ColorRole.WindowText, error_color(pal))
-        self.setPalette(pal)
+        style.set_tone(self, Tone.ERROR)
 
     def show_message(self, text: str) -> None:
         self.setText(f"⚠ {text}")

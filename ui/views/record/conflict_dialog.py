@@ -10,7 +10,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from PySide6.QtCore import Signal
-from PySide6.QtGui import QBrush
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -21,8 +20,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ui.forms import style
+from ui.forms.style import Tone
 from ui.models.dto_table import Column, DtoTableModel
-from ui.views.record.common import error_color, make_table
+from ui.views.record.common import make_table
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,7 +78,7 @@ class ConflictDialog(QDialog):
         )
         intro.setWordWrap(True)
         self.model: DtoTableModel[ConflictRow] = DtoTableModel(
-            COLUMNS, highlight=lambda r: QBrush(error_color(self.palette())) if r.clash else None
+            COLUMNS, highlight=lambda r: style.brush(Tone.ERROR) if r.clash else None
         )
         self.model.set_rows(self.rows)
         self.table = make_table("Their saved values and yours, side by side")

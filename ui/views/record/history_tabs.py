@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from PySide6.QtCore import QItemSelection, QModelIndex, Qt
-from PySide6.QtGui import QBrush, QStandardItem, QStandardItemModel
+from PySide6.QtGui import QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHeaderView,
@@ -26,9 +26,11 @@ from mappa_desktop.services.audit import AuditRow
 from mappa_desktop.services.rmp import PILLAR_LABELS, PILLAR_ORDER, RmpRevisionRow, item_history
 from ui import messages, ui_state
 from ui.context import AppContext
+from ui.forms import style
+from ui.forms.style import Tone
 from ui.models.dto_table import Column, DtoTableModel
 from ui.tasks import Progress
-from ui.views.record.common import error_color, fmt_date, heading, make_table
+from ui.views.record.common import fmt_date, heading, make_table
 from ui.views.record.data import MeetingRef, RecordData
 
 ITEM_ID_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -126,7 +128,7 @@ class ActionsTab(ListTab):
             Column("Status", lambda a: _titled(ActionStatus(a.status).value)),
         ]
         self.model: DtoTableModel[ActionRow] = DtoTableModel(
-            columns, highlight=lambda a: QBrush(error_color(self.palette())) if a.overdue else None
+            columns, highlight=lambda a: style.brush(Tone.ERROR) if a.overdue else None
         )
         self.table.setModel(self.model)
         _fit_columns(self.table, 1)

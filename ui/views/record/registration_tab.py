@@ -26,6 +26,8 @@ from mappa_desktop.services import registration
 from mappa_desktop.services.registration import RegistrationRow
 from ui import ui_state
 from ui.context import AppContext
+from ui.forms.fit import scrolled
+from ui.forms.wrapping import WrappingCheckBox
 from ui.models.dto_table import Column, DtoTableModel
 from ui.tasks import Progress
 from ui.views.record.common import (
@@ -183,7 +185,7 @@ class RegistrationTab(RecordForm):
         criteria_box = QGroupBox("Level 2/3 criteria helper (Guidance ch.7)")
         criteria_layout = QVBoxLayout(criteria_box)
         for key, text in CRITERIA.items():
-            check = QCheckBox(text)
+            check = WrappingCheckBox(text)  # wraps: the tab fits a 1024-pixel screen
             check.setAccessibleName(text)
             self.criteria[key] = check
             criteria_layout.addWidget(check)
@@ -230,7 +232,7 @@ class RegistrationTab(RecordForm):
         splitter = QSplitter(Qt.Orientation.Vertical)
         splitter.setChildrenCollapsible(False)
         splitter.addWidget(top)
-        splitter.addWidget(change_box)
+        splitter.addWidget(scrolled(change_box))  # scrolls when the window is short
         splitter.setStretchFactor(0, 1)
         splitter.setStretchFactor(1, 2)
         ui_state.remember_splitter(splitter, "record_registration")

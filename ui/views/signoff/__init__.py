@@ -7,6 +7,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QWidget
 
 from ui.context import AppContext
+from ui.forms.fit import resize_within_screen
 from ui.views.signoff.distribution import DistributionDialog
 from ui.views.signoff.window import SignOffWindow
 
@@ -18,6 +19,7 @@ def open_sign_off(ctx: AppContext, meeting_id: int, parent: QWidget | None) -> Q
     itself when closed) and return it."""
     window = SignOffWindow(ctx, meeting_id, parent)
     window.setWindowFlag(Qt.WindowType.Window, True)
+    resize_within_screen(window, 1200, 820)
     window.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, True)
     window.show()
     return window
