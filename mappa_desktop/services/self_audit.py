@@ -4,14 +4,23 @@
 Two grades: a *must-fix* finding stops sign-off; a *needs-reason* finding may be signed with the
 chair's reason. The meeting is loaded with the meeting loader's fixed number of statements and
 judged in Python, so the cost does not grow with the number of cases. Thresholds come from
-``settings.audit_settings`` (local policy defaults). Criteria the record cannot yet answer
-(per-case attendance, diversity issues, action purpose, chair seniority, risk trend) are not
-judged here.
+``settings.audit_settings`` (local policy defaults, never presented as law).
+
+Must fix: the sign-off checklist (statement, level, review and disclosure decisions, previous
+actions reviewed), registration, offender manager, victim and diversity issues recorded at this
+meeting, the four pillars and a contingency plan, licence conditions for a case on licence,
+s.327A considered, every new action with an owner, a due date after the meeting and a purpose.
+Needs the chair's reasoning: a case lowered or exited while its RoSH is High/Very High, its risk
+is recorded as increasing or actions remain open; an old or missing risk assessment; an agency
+with a part in the plan neither in the room nor reporting for the case; disclosure declined with
+a victim or children at high risk; near-identical actions; a Level 3 meeting chaired below the
+configured seniority; a late sign-off.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 from difflib import SequenceMatcher
@@ -25,6 +34,7 @@ from mappa_desktop.domain.enums import (
     AttendanceStatus,
     DecisionKind,
     RiskGroup,
+    RiskTrend,
     RmpItemStatus,
     RmpPillar,
     RoshLevel,
@@ -38,6 +48,7 @@ FOUR_PILLARS = (
     RmpPillar.INTERVENTIONS_TREATMENT,
     RmpPillar.VICTIM_SAFETY,
 )
+# For a case: in the room (present or a deputy) or a written report received.
 _COUNTS_AS_THERE = (
     AttendanceStatus.PRESENT,
     AttendanceStatus.DEPUTY,
@@ -77,6 +88,21 @@ class SelfAudit:
         return tuple(f for f in self.findings if f.grade is Grade.NEEDS_REASON)
 
 
+def summary_line(audit: SelfAudit, *, signed: bool) -> str:
+    """The count of each grade in a few words (the meeting screen shows it while minuting)."""
+    if signed:
+        if audit.predates_audit:
+            return "Self-audit: signed off before the self-audit existed"
+        n = len(audit.findings)
+        return f"Self-audit: signed off with the chair's reason for {n} finding(s)"
+    if not audit.findings:
+        return "Self-audit: nothing to fix or explain"
+    return (
+        f"Self-audit: {len(audit.must_fix)} must be fixed, "
+        f"{len(audit.needs_reason)} need the chair's reason"
+    )
+
+
 PREDATES_MESSAGE = (
     "These minutes were signed off before the sign-off self-audit existed; their record stands "
     "as signed and is not re-judged."
@@ -98,7 +124,6 @@ def self_audit(session: Session, meeting_id: int, today: date) -> SelfAudit:
     """The meeting's findings as of ``today`` (a fixed number of statements). A signed meeting
     is not re-judged: its findings are the reasoned ones frozen at sign-off, or none if it was
     signed before the audit existed."""
-    data = meetings.load_meeting_data(session, meeting_id, for_minutes=True)
     frozen = session.scalar(select(Minutes.content).where(Minutes.meeting_id == meeting_id))
     if frozen is not None:
         stored = json.loads(frozen).get("self_audit")
@@ -119,7 +144,24 @@ def self_audit(session: Session, meeting_id: int, today: date) -> SelfAudit:
                 for r in reasons or ()
             ),
         )
+    data = meetings.load_meeting_data(session, meeting_id, for_minutes=True)
     return judge(data, settings.audit_settings(session), today)
+
+
+def reasoned(audit: SelfAudit, reasons: Mapping[str, str]) -> tuple[AuditReason, ...]:
+    """The needs-reason findings with the chair's reasons (trimmed; "" where none is given yet),
+    as sign-off freezes them in the content: what a preview of the minutes must show so that the
+    previewed content is the content signed."""
+    return tuple(
+        AuditReason(
+            finding_id=f.id,
+            case_id=f.case_id,
+            criterion=f.criterion,
+            finding=f.message,
+            reason=reasons.get(f.id, "").strip(),
+        )
+        for f in audit.needs_reason
+    )
 
 
 def judge(data: meetings.MeetingData, policy: settings.AuditSettings, today: date) -> SelfAudit:
@@ -127,6 +169,7 @@ def judge(data: meetings.MeetingData, policy: settings.AuditSettings, today: dat
     out = [_checklist(line) for line in meetings.problems_from(data)]
     for d in data.discussions:
         out.extend(_case_findings(data, d, policy))
+    out.extend(_chair_finding(data, policy))
     late = working_days_between(data.meeting.meeting_date, today)
     if late > policy.sign_off_working_days:
         out.append(
@@ -144,6 +187,33 @@ def judge(data: meetings.MeetingData, policy: settings.AuditSettings, today: dat
             )
         )
     return SelfAudit(meeting_id=data.meeting.id, predates_audit=False, findings=tuple(out))
+
+
+def _chair_finding(data: meetings.MeetingData, policy: settings.AuditSettings) -> list[Finding]:
+    """A Level 3 meeting needs a chair of the seniority local policy names (DOMAIN §3.2)."""
+    if data.meeting.level != 3:
+        return []
+    chair = data.persons.get(data.meeting.chair_id)
+    role = chair.role_title.strip() if chair is not None else ""
+    if policy.is_senior_chair(role):
+        return []
+    who = chair.display_name if chair is not None else "the chair"
+    held = f"whose role is '{role}'" if role else "whose role title is not recorded"
+    return [
+        Finding(
+            id="chair_seniority",
+            case_id=None,
+            grade=Grade.NEEDS_REASON,
+            criterion="chair_seniority",
+            message=(
+                f"This Level 3 meeting was chaired by {who}, {held}, which is not among the "
+                f"roles local policy counts as senior enough for Level 3 "
+                f"({', '.join(policy.senior_chair_roles)}); record the chair's role or give the "
+                "reason."
+            ),
+            field="meeting.chair",
+        )
+    ]
 
 
 def _checklist(line: str) -> Finding:
@@ -184,13 +254,21 @@ def _case_findings(
             "case.offender_manager",
             "no offender manager is named; name the lead agency's offender manager.",
         )
-    if not case.victim_notes.strip():
+    if not d.victim_issues.strip():
         add(
             must,
             "victim_issues",
-            "case.victim_notes",
-            "no victim issues are recorded; record "
-            "the identified or potential victims, or that none are known.",
+            "discussion.victim_issues",
+            "no victim or potential-victim issues are recorded for this meeting; record them, "
+            "or that none are known.",
+        )
+    if not d.diversity_issues.strip():
+        add(
+            must,
+            "diversity_issues",
+            "discussion.diversity_issues",
+            "no diversity issues are recorded for this meeting; record them, or that none "
+            "were identified.",
         )
     active = [i for i in data.rmp_items.get(case.id, []) if i.status is RmpItemStatus.ACTIVE]
     pillars = {i.pillar for i in active}
@@ -226,6 +304,15 @@ def _case_findings(
                 "actions",
                 f"the action '{meetings._short(a.text)}' "
                 "needs a named owner and a due date after the meeting.",
+                str(a.id),
+            )
+        if not a.purpose.strip():
+            add(
+                must,
+                "action_purpose",
+                "actions",
+                f"the action '{meetings._short(a.text)}' has no stated purpose; record what it "
+                "is for (the risk it manages).",
                 str(a.id),
             )
 
@@ -284,18 +371,21 @@ def _case_findings(
         for a in (*data.new_actions.get(case.id, []), *data.previous_actions.get(case.id, []))
         if (data.reviews[a.id].outcome if a.id in data.reviews else a.status).is_open
     ]
-    if lowered and (overall in _HIGH or still_open):
-        because = (
-            f"the risk of serious harm is {overall.value.replace('_', ' ')}"
-            if overall in _HIGH and overall is not None
-            else f"{len(still_open)} action(s) remain open"
-        )
+    because = []
+    if overall in _HIGH and overall is not None:
+        because.append(f"the risk of serious harm is {overall.value.replace('_', ' ')}")
+    if d.risk_trend is RiskTrend.INCREASING:
+        because.append("the risk is recorded as increasing")
+    if still_open:
+        because.append(f"{len(still_open)} action(s) remain open")
+    if lowered and because:
+        listed = ", ".join(because[:-1]) + (" and " if len(because) > 1 else "") + because[-1]
         add(
             why,
             "lowered_with_risk",
             "decision",
-            f"the case leaves MAPPA or moves down a level "
-            f"while {because}; give the chair's reasoning.",
+            f"the case leaves MAPPA or moves down a level while {listed}; give the chair's "
+            "reasoning.",
         )
     if risk is None:
         add(
@@ -314,7 +404,7 @@ def _case_findings(
             f"{policy.assessment_age_days} days; update it or give the reason.",
         )
 
-    there = {a.agency_id for a in data.attendance if a.status in _COUNTS_AS_THERE}
+    there = {a.agency_id for a in data.case_attendees(d) if a.status in _COUNTS_AS_THERE}
     parts = {i.responsible_agency_id for i in active if i.responsible_agency_id is not None}
     for agency_id in sorted(parts - there):
         add(
@@ -322,8 +412,8 @@ def _case_findings(
             "agency_absent",
             "attendance",
             f"{data.agencies[agency_id].name} has a part in "
-            "the risk management plan but neither attended nor sent a report; record its "
-            "report or give the reason.",
+            "the risk management plan but was neither in the room for this case nor sent a "
+            "report; record its report for the case or give the reason.",
             str(agency_id),
         )
 

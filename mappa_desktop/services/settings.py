@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -155,6 +155,16 @@ def set_agenda_settings(
 AUDIT_ASSESSMENT_AGE = "audit_assessment_age_days"
 AUDIT_SIGN_OFF_DAYS = "audit_sign_off_working_days"
 AUDIT_SIMILARITY = "audit_action_similarity_percent"
+AUDIT_SENIOR_CHAIRS = "audit_senior_chair_roles"
+# Local policy, not guidance: DOMAIN §3.2 finds "a superintendent (or equivalent)" for the highest
+# risk and "strategic/senior managers" at Level 3, but no confirmed list of ranks.
+DEFAULT_SENIOR_CHAIR_ROLES = (
+    "Assistant Chief Officer",
+    "Head of Public Protection",
+    "Superintendent",
+    "Chief Superintendent",
+    "Deputy Director",
+)
 AUDIT_SETTING_DESCRIPTIONS = {
     AUDIT_ASSESSMENT_AGE: (
         "Local policy (no national figure is confirmed): a risk assessment older than this many "
@@ -168,6 +178,10 @@ AUDIT_SETTING_DESCRIPTIONS = {
         "Local policy: two new actions for one case whose wording is at least this percent "
         "alike are flagged as near-identical and need the chair's reasoning."
     ),
+    AUDIT_SENIOR_CHAIRS: (
+        "Local policy (no national list of ranks is confirmed): a Level 3 meeting whose chair's "
+        "role title is none of these (compared ignoring case) needs the chair's reasoning."
+    ),
 }
 
 
@@ -178,6 +192,20 @@ class AuditSettings:
     assessment_age_days: int = 365
     sign_off_working_days: int = 10
     action_similarity_percent: int = 90
+    senior_chair_roles: tuple[str, ...] = DEFAULT_SENIOR_CHAIR_ROLES
+
+    def is_senior_chair(self, role_title: str) -> bool:
+        """Is ``role_title`` one the local policy counts as senior enough to chair Level 3?"""
+        wanted = " ".join(role_title.split()).casefold()
+        return bool(wanted) and any(
+            wanted == " ".join(r.split()).casefold() for r in self.senior_chair_roles
+        )
+
+
+def _roles_setting(value: object) -> tuple[str, ...] | None:
+    if isinstance(value, list) and value and all(isinstance(v, str) for v in value):
+        return tuple(value)
+    return None
 
 
 def audit_settings(session: Session) -> AuditSettings:
@@ -190,4 +218,44 @@ def audit_settings(session: Session) -> AuditSettings:
         or default.sign_off_working_days,
         action_similarity_percent=_int_setting(rows.get(AUDIT_SIMILARITY), None)
         or default.action_similarity_percent,
+        senior_chair_roles=_roles_setting(rows.get(AUDIT_SENIOR_CHAIRS))
+        or default.senior_chair_roles,
     )
+
+
+def set_audit_settings(
+    session: Session,
+    actor: Actor,
+    *,
+    assessment_age_days: int | None = None,
+    sign_off_working_days: int | None = None,
+    action_similarity_percent: int | None = None,
+    senior_chair_roles: Sequence[str] | None = None,
+) -> AuditSettings:
+    """Change the self-audit's local-policy thresholds (None: unchanged)."""
+    require_role(actor, Role.ADMINISTRATOR, Role.COORDINATOR, doing="change self-audit settings")
+    check = Checker()
+    changes: dict[str, object] = {}
+    limits: tuple[tuple[str, str, int | None, int, int], ...] = (
+        (AUDIT_ASSESSMENT_AGE, "assessment_age_days", assessment_age_days, 30, 3_650),
+        (AUDIT_SIGN_OFF_DAYS, "sign_off_working_days", sign_off_working_days, 1, 60),
+        (AUDIT_SIMILARITY, "action_similarity_percent", action_similarity_percent, 50, 100),
+    )
+    for key, field_name, number, low, high in limits:
+        if number is None:
+            continue
+        if isinstance(number, bool) or not isinstance(number, int) or not low <= number <= high:
+            check.fail(
+                field_name, f"The {field_name.replace('_', ' ')} must be from {low} to {high}."
+            )
+        else:
+            changes[key] = number
+    if senior_chair_roles is not None:
+        roles = [check.name("senior_chair_roles", r, max_len=200) for r in senior_chair_roles]
+        if not senior_chair_roles:
+            check.fail("senior_chair_roles", "Give at least one role title senior enough to chair.")
+        changes[AUDIT_SENIOR_CHAIRS] = [r for r in roles if r]
+    check.done()
+    for key, value in changes.items():
+        _put(session, actor, key, value)
+    return audit_settings(session)

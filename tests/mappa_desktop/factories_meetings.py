@@ -13,6 +13,7 @@ from mappa_desktop.db.models import (
     Action,
     Agency,
     Case,
+    CaseDiscussion,
     Registration,
     RiskAssessment,
     RmpItem,
@@ -258,10 +259,14 @@ DEFENSIBLE_PILLARS = (
 def make_defensible(s: Session, case_id: int) -> None:
     """Give a case what the sign-off self-audit asks for: an offender manager, a recent
     assessment at Medium, and an item under each of the four pillars plus a contingency plan,
-    all owned by the Police (who attend a ready meeting)."""
+    all owned by the Police (who attend a ready meeting); victim and diversity issues recorded
+    at each meeting it is on the agenda of."""
     case = s.get(Case, case_id)
     assert case is not None
     case.offender_manager_id = person(s, "Manager", "Olive", agency="Probation")
+    for d in s.scalars(select(CaseDiscussion).where(CaseDiscussion.case_id == case_id)):
+        d.victim_issues = d.victim_issues or "Former partner: no contact order in force."
+        d.diversity_issues = d.diversity_issues or "None identified; English is his first language."
     add_risk(s, case_id, RoshLevel.MEDIUM)
     for pillar in DEFENSIBLE_PILLARS:
         s.add(

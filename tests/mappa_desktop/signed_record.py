@@ -75,6 +75,7 @@ def draft_with_everything(db: Database, chair: Actor) -> Record:
             owner_person_id=chair.person_id,
             due_date=MEETING_DAY + timedelta(days=14),
             meeting_id=m,
+            purpose="To check he lives there alone",
         ).id
         item_id = add_rmp_change(s, case_id, m, "Curfew 7pm to 7am")
         revision_id = s.scalar(select(RmpRevision.id).where(RmpRevision.item_id == item_id))

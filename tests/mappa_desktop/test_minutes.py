@@ -210,6 +210,8 @@ def test_full_journey_to_signed_off_and_distributed(db: Database, admin: Actor) 
             rationale="Licence expired.",
         )
         for disc in (discs[stays], discs[raised], discs[leaves]):
+            discussions.set_case_text(s, admin, disc, "victim_issues", "Former partner.")
+            discussions.set_case_text(s, admin, disc, "diversity_issues", "None identified.")
             discussions.record_decision(
                 s,
                 admin,

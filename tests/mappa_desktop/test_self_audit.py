@@ -16,23 +16,27 @@ from mappa_desktop.db.models import (
     Action,
     AppSetting,
     Case,
+    CaseDiscussion,
     Decision,
     Meeting,
     Minutes,
+    Person,
     RiskAssessment,
     RmpItem,
 )
 from mappa_desktop.domain.enums import (
     ActionStatus,
+    AttendanceStatus,
     DecisionKind,
     MeetingStatus,
     RiskGroup,
+    RiskTrend,
     RmpItemStatus,
     RmpPillar,
     RoshLevel,
 )
 from mappa_desktop.domain.errors import ValidationError
-from mappa_desktop.services import audit, meetings, minutes, settings
+from mappa_desktop.services import attendance, audit, discussions, meetings, minutes, settings
 from mappa_desktop.services.actor import Actor
 from mappa_desktop.services.minutes_content import content_hash
 from mappa_desktop.services.self_audit import Grade, SelfAudit, self_audit, working_days_between
@@ -126,14 +130,31 @@ def test_offender_manager(db: Database, admin: Actor) -> None:
     _breaks_and_clears(db, admin, "offender_manager", Grade.MUST_FIX, brk, fix)
 
 
-def test_victim_issues(db: Database, admin: Actor) -> None:
-    def brk(s: Session, c: int, _d: int) -> None:
-        _case(s, c).victim_notes = "  "
+def _discussion(s: Session, disc_id: int) -> CaseDiscussion:
+    d = s.get(CaseDiscussion, disc_id)
+    assert d is not None
+    return d
 
-    def fix(s: Session, c: int, _d: int) -> None:
-        _case(s, c).victim_notes = "Former partner"
+
+def test_victim_issues_recorded_at_this_meeting(db: Database, admin: Actor) -> None:
+    def brk(s: Session, c: int, d: int) -> None:
+        _discussion(s, d).victim_issues = "  "
+        _case(s, c).victim_notes = "Former partner"  # the case's notes are not this meeting's
+
+    def fix(s: Session, _c: int, d: int) -> None:
+        _discussion(s, d).victim_issues = "The VLO reports the former partner feels safe."
 
     _breaks_and_clears(db, admin, "victim_issues", Grade.MUST_FIX, brk, fix)
+
+
+def test_diversity_issues_recorded_at_this_meeting(db: Database, admin: Actor) -> None:
+    def brk(s: Session, _c: int, d: int) -> None:
+        _discussion(s, d).diversity_issues = ""
+
+    def fix(s: Session, _c: int, d: int) -> None:
+        _discussion(s, d).diversity_issues = "Needs a Polish interpreter for supervision."
+
+    _breaks_and_clears(db, admin, "diversity_issues", Grade.MUST_FIX, brk, fix)
 
 
 @pytest.mark.parametrize("pillar", [RmpPillar.VICTIM_SAFETY, RmpPillar.SUPERVISION])
@@ -169,7 +190,14 @@ def test_licence_conditions_for_a_case_on_licence(db: Database, admin: Actor) ->
     _breaks_and_clears(db, admin, "licence_conditions", Grade.MUST_FIX, brk, fix)
 
 
-def _new_action(s: Session, c: int, text: str, due: date, owner: bool = True) -> Action:
+def _new_action(
+    s: Session,
+    c: int,
+    text: str,
+    due: date,
+    owner: bool = True,
+    purpose: str = "To protect the former partner",
+) -> Action:
     meeting_id = s.scalar(select(Meeting.id).order_by(Meeting.id.desc()))
     action = Action(
         case_id=c,
@@ -180,6 +208,7 @@ def _new_action(s: Session, c: int, text: str, due: date, owner: bool = True) ->
         status=ActionStatus.OPEN,
         set_in_meeting_id=meeting_id,
         outcome_note="",
+        purpose=purpose,
     )
     s.add(action)
     s.flush()
@@ -196,6 +225,19 @@ def test_action_owner_and_due_date(db: Database, admin: Actor) -> None:
         action.due_date = MEETING_DAY + timedelta(days=7)
 
     _breaks_and_clears(db, admin, "action_owner_due", Grade.MUST_FIX, brk, fix)
+
+
+def test_every_new_action_has_a_purpose(db: Database, admin: Actor) -> None:
+    later = MEETING_DAY + timedelta(days=7)
+
+    def brk(s: Session, c: int, _d: int) -> None:
+        _new_action(s, c, "Check the address", later, purpose=" ")
+
+    def fix(s: Session, c: int, _d: int) -> None:
+        action = s.scalars(select(Action).where(Action.case_id == c)).one()
+        action.purpose = "To confirm he lives away from the school"
+
+    _breaks_and_clears(db, admin, "action_purpose", Grade.MUST_FIX, brk, fix)
 
 
 def test_similar_actions(db: Database, admin: Actor) -> None:
@@ -267,26 +309,151 @@ def test_assessment_age_uses_the_setting(db: Database, admin: Actor) -> None:
     _breaks_and_clears(db, admin, "assessment_age", Grade.NEEDS_REASON, brk, fix)
 
 
-def test_agency_in_the_plan_neither_present_nor_reporting(db: Database, admin: Actor) -> None:
-    def brk(s: Session, c: int, _d: int) -> None:
-        for item in s.scalars(select(RmpItem).where(RmpItem.case_id == c)):
-            item.responsible_agency_id = agency_id(s, "Housing")
+def _housing_owns_the_plan(s: Session, c: int, _d: int) -> None:
+    for item in s.scalars(select(RmpItem).where(RmpItem.case_id == c)):
+        item.responsible_agency_id = agency_id(s, "Housing")
 
-    def fix(s: Session, _c: int, _d: int) -> None:
-        from mappa_desktop.db.models import Attendance
-        from mappa_desktop.domain.enums import AttendanceStatus
 
-        meeting_id = s.scalar(select(Meeting.id).order_by(Meeting.id.desc()))
-        assert meeting_id is not None
-        s.add(
-            Attendance(
-                meeting_id=meeting_id,
-                agency_id=agency_id(s, "Housing"),
-                status=AttendanceStatus.REPORT_SUBMITTED,
-            )
+def test_agency_in_the_plan_neither_in_the_room_nor_reporting_for_the_case(
+    db: Database, admin: Actor
+) -> None:
+    def fix(s: Session, _c: int, d: int) -> None:
+        attendance.record_case_attendance(
+            s, admin, d, agency_id=agency_id(s, "Housing"), status=AttendanceStatus.REPORT_SUBMITTED
         )
 
-    _breaks_and_clears(db, admin, "agency_absent", Grade.NEEDS_REASON, brk, fix)
+    _breaks_and_clears(db, admin, "agency_absent", Grade.NEEDS_REASON, _housing_owns_the_plan, fix)
+
+
+def test_agency_absence_is_judged_per_case(db: Database, admin: Actor) -> None:
+    """Housing at the meeting for another case is not there for this one; invited and in the
+    room for it, it is. A core agency that left the room for the case is not there either."""
+    meeting_id, case_id, disc_id = _one_case(db, admin)
+    with db.sessions.begin() as s:
+        _housing_owns_the_plan(s, case_id, disc_id)
+        attendance.record_attendance(
+            s,
+            admin,
+            meeting_id,
+            agency_id=agency_id(s, "Housing"),
+            status=AttendanceStatus.PRESENT,
+            person_id=person(s, "Officer Housing", "Hana", agency="Housing"),
+        )
+    absent = [f for f in _audit(db, meeting_id).findings if f.criterion == "agency_absent"]
+    assert [f.id for f in absent] == [f"agency_absent/{case_id}/{_agency(db, 'Housing')}"]
+    assert "neither in the room for this case nor sent a report" in absent[0].message
+    with db.sessions.begin() as s:
+        discussions.invite_agency(s, admin, disc_id, agency_id(s, "Housing"))
+    assert _audit(db, meeting_id).findings == ()
+
+    with db.sessions.begin() as s:  # the police officer leaves the room for this case
+        police = next(
+            a
+            for a in attendance.case_attendance(s, disc_id)
+            if a.agency_id == agency_id(s, "Police")
+        )
+        for item in s.scalars(select(RmpItem).where(RmpItem.case_id == case_id)):
+            item.responsible_agency_id = police.agency_id
+        attendance.record_case_attendance(
+            s,
+            admin,
+            disc_id,
+            agency_id=police.agency_id,
+            person_id=police.person_id,
+            status=AttendanceStatus.ABSENT,
+        )
+    (left,) = [f for f in _audit(db, meeting_id).findings if f.criterion == "agency_absent"]
+    assert left.message.startswith("Łukasz Wiśniewski: ") and "Police" in left.message
+
+
+def _agency(db: Database, short: str) -> int:
+    with db.sessions() as s:
+        return agency_id(s, short)
+
+
+def test_lowered_while_the_risk_is_recorded_as_increasing(db: Database, admin: Actor) -> None:
+    def brk(s: Session, _c: int, d: int) -> None:
+        level = s.scalars(select(Decision).where(Decision.kind == DecisionKind.LEVEL)).one()
+        level.new_level = 1  # RoSH stays Medium and no action is open
+        _discussion(s, d).risk_trend = RiskTrend.INCREASING
+
+    def fix(s: Session, _c: int, d: int) -> None:
+        _discussion(s, d).risk_trend = RiskTrend.STABLE
+
+    _breaks_and_clears(db, admin, "lowered_with_risk", Grade.NEEDS_REASON, brk, fix)
+
+
+def test_lowered_with_every_reason_named_in_one_finding(db: Database, admin: Actor) -> None:
+    """The demo's case: exit from Level 2 at High RoSH, risk increasing, an action still open:
+    one finding naming all three, so the chair gives one reasoning for the decision."""
+    meeting_id, case_id, disc_id = _one_case(db, admin)
+    with db.sessions.begin() as s:
+        _latest_risk(s, case_id).overall_rosh = RoshLevel.HIGH
+        _discussion(s, disc_id).risk_trend = RiskTrend.INCREASING
+        _new_action(s, case_id, "Safety visit to the children", MEETING_DAY + timedelta(days=7))
+        level = s.scalars(select(Decision).where(Decision.kind == DecisionKind.LEVEL)).one()
+        level.new_level = 1
+    (found,) = [f for f in _audit(db, meeting_id).findings if f.criterion == "lowered_with_risk"]
+    assert found.message == (
+        "Łukasz Wiśniewski: the case leaves MAPPA or moves down a level while the risk of "
+        "serious harm is high, the risk is recorded as increasing and 1 action(s) remain "
+        "open; give the chair's reasoning."
+    )
+
+
+def test_level_3_chaired_below_the_configured_seniority(db: Database, admin: Actor) -> None:
+    meeting_id, _case_id, _d = _one_case(db, admin)
+    with db.sessions.begin() as s:
+        meeting = s.get(Meeting, meeting_id)
+        assert meeting is not None
+        meeting.level = 3
+        chair = s.get(Person, meeting.chair_id)
+        assert chair is not None
+        chair.role_title = "Detective Inspector"
+    (found,) = _audit(db, meeting_id).findings
+    assert (found.id, found.case_id, found.grade) == ("chair_seniority", None, Grade.NEEDS_REASON)
+    assert "chaired by Test Okonkwo-Smith, whose role is 'Detective Inspector'" in found.message
+    assert "Superintendent" in found.message  # the configured roles are named
+    with db.sessions.begin() as s:  # the local policy counts inspectors for Level 3
+        settings.set_audit_settings(
+            s, admin, senior_chair_roles=["Superintendent", "detective  INSPECTOR"]
+        )
+    assert _audit(db, meeting_id).findings == ()
+    with db.sessions.begin() as s:
+        settings.set_audit_settings(s, admin, senior_chair_roles=["Superintendent"])
+        meeting = s.get(Meeting, meeting_id)
+        assert meeting is not None
+        s.get(Person, meeting.chair_id).role_title = "SUPERINTENDENT"  # type: ignore[union-attr]
+    assert _audit(db, meeting_id).findings == ()
+    with db.sessions.begin() as s:
+        s.get(Meeting, meeting_id).level = 2  # type: ignore[union-attr]
+        meeting = s.get(Meeting, meeting_id)
+        assert meeting is not None
+        s.get(Person, meeting.chair_id).role_title = ""  # type: ignore[union-attr]
+    assert _audit(db, meeting_id).findings == ()  # Level 2: no seniority rule
+
+
+def test_audit_settings_are_checked_audited_and_labelled_local_policy(
+    db: Database, admin: Actor
+) -> None:
+    with db.sessions() as s, pytest.raises(ValidationError) as refused:
+        settings.set_audit_settings(
+            s, admin, sign_off_working_days=0, senior_chair_roles=[], assessment_age_days=True
+        )
+    assert set(refused.value.errors) == {
+        "sign_off_working_days",
+        "senior_chair_roles",
+        "assessment_age_days",
+    }
+    with db.sessions.begin() as s:
+        changed = settings.set_audit_settings(s, admin, sign_off_working_days=5)
+    assert changed.sign_off_working_days == 5
+    assert changed.senior_chair_roles == settings.DEFAULT_SENIOR_CHAIR_ROLES
+    with db.sessions() as s:
+        (event,) = [e for e in audit.list_events(s) if e.entity == "setting"]
+    assert event.changes == {settings.AUDIT_SIGN_OFF_DAYS: [None, 5]}
+    for key in (settings.AUDIT_SENIOR_CHAIRS, settings.AUDIT_SIGN_OFF_DAYS):
+        assert settings.AUDIT_SETTING_DESCRIPTIONS[key].startswith("Local policy")
 
 
 def test_exit_at_high_rosh_needs_reasoning(db: Database, admin: Actor) -> None:
@@ -328,7 +495,7 @@ def test_checklist_problems_are_must_fix(db: Database, admin: Actor) -> None:
 def test_signed_meeting_before_the_audit_is_not_rejudged(db: Database, admin: Actor) -> None:
     ready = ready_meeting(db, admin, names=NAMES[:1])
     with db.sessions.begin() as s:
-        _case(s, ready.case_ids[0]).victim_notes = ""
+        _discussion(s, ready.discussion_ids[0]).victim_issues = ""
     assert _audit(db, ready.meeting_id).must_fix
     with db.sessions.begin() as s:  # signed as before the audit: no self_audit key is frozen
         s.add(
@@ -345,11 +512,29 @@ def test_signed_meeting_before_the_audit_is_not_rejudged(db: Database, admin: Ac
 
 
 def _meeting_of(db: Database, admin: Actor, n: int) -> int:
+    """``n`` cases, each with an action, Housing invited and reporting, and the Police officer
+    recorded for the case: every per-case part of the audit has rows to read."""
     names = [(f"Kim{i}", f"Case{i}") for i in range(n)]
     ready = ready_meeting(db, admin, names=names)
     with db.sessions.begin() as s:
-        for case_id in ready.case_ids:
+        housing, police = agency_id(s, "Housing"), agency_id(s, "Police")
+        for case_id, disc_id in zip(ready.case_ids, ready.discussion_ids, strict=True):
             _new_action(s, case_id, "Visit", MEETING_DAY + timedelta(days=3))
+            discussions.invite_agency(s, admin, disc_id, housing)
+            attendance.record_case_attendance(
+                s, admin, disc_id, agency_id=housing, status=AttendanceStatus.REPORT_SUBMITTED
+            )
+            officer = next(
+                a for a in attendance.case_attendance(s, disc_id) if a.agency_id == police
+            )
+            attendance.record_case_attendance(
+                s,
+                admin,
+                disc_id,
+                agency_id=police,
+                person_id=officer.person_id,
+                status=AttendanceStatus.PRESENT,
+            )
     return ready.meeting_id
 
 
@@ -370,10 +555,10 @@ def test_statement_count_does_not_grow_with_cases(db: Database, admin: Actor) ->
 
 
 def test_sign_off_is_refused_while_a_must_fix_finding_remains(db: Database, admin: Actor) -> None:
-    meeting_id, case_id, _d = _one_case(db, admin)
+    meeting_id, case_id, disc_id = _one_case(db, admin)
     with db.sessions.begin() as s:
         _case(s, case_id).offender_manager_id = None
-        _case(s, case_id).victim_notes = ""
+        _discussion(s, disc_id).victim_issues = ""
         meetings.submit_for_sign_off(s, admin, meeting_id)
     with db.sessions() as s, pytest.raises(ValidationError) as refused:
         minutes.sign_off(s, admin, meeting_id)

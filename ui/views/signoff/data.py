@@ -4,19 +4,25 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from sqlalchemy.orm import Session, sessionmaker
 
 from mappa_desktop.db.base import utcnow
-from mappa_desktop.domain.enums import AttendanceStatus, DistributionVariant, MeetingStatus
-from mappa_desktop.domain.errors import MappaError, StateError
-from mappa_desktop.services import attendance, meetings
+from mappa_desktop.domain.enums import DistributionVariant, MeetingStatus
+from mappa_desktop.domain.errors import StateError
+from mappa_desktop.services import meetings, need_to_know, people, self_audit
 from mappa_desktop.services import minutes as minutes_service
 from mappa_desktop.services.actor import Actor
-from mappa_desktop.services.minutes_content import SignOffBlock, canonical_json, content_hash
+from mappa_desktop.services.minutes_content import (
+    MinutesContent,
+    SignOffBlock,
+    canonical_json,
+    content_hash,
+)
+from mappa_desktop.services.people import PersonRow
 from reports import export, minutes_pdf, signing
 
 SIGN_OFF_REASON = "Signed off by the Chair as the approved minutes"
@@ -31,22 +37,42 @@ class SignOffData:
     pdf: bytes  # the preview: what will be issued (pending sign-off) or what was signed off
     content_sha256: str  # the content hash the preview shows
     addenda: int
+    # The self-audit: before sign-off the findings as of now, afterwards the reasons frozen.
+    audit: self_audit.SelfAudit | None = None
+    # The chair's reason per needs-reason finding as the preview shows them (trimmed).
+    reasons: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def signed(self) -> bool:
         return self.record is not None
 
 
-def load_sign_off(session: Session, actor: Actor, meeting_id: int) -> SignOffData:
-    """The meeting, its checklist and the PDF to preview. Before sign-off the preview is the
-    minutes exactly as they will be issued if ``actor`` signs off now (the time is filled in at
-    sign-off); afterwards it is the signed-off minutes."""
+def _with_reasons(
+    session: Session, meeting_id: int, content: MinutesContent, reasons: Mapping[str, str]
+) -> tuple[MinutesContent, self_audit.SelfAudit, dict[str, str]]:
+    """``content`` with the self-audit's needs-reason findings and the chair's reasons, as
+    sign-off will freeze them (``minutes.sign_off`` judges as of today, UTC, too)."""
+    found = self_audit.self_audit(session, meeting_id, utcnow().date())
+    shown = {f.id: reasons.get(f.id, "").strip() for f in found.needs_reason}
+    return replace(content, self_audit=self_audit.reasoned(found, shown)), found, shown
+
+
+def load_sign_off(
+    session: Session, actor: Actor, meeting_id: int, *, reasons: Mapping[str, str] | None = None
+) -> SignOffData:
+    """The meeting, its checklist, its self-audit and the PDF to preview. Before sign-off the
+    preview is the minutes exactly as they will be issued if ``actor`` signs off now with
+    ``reasons`` (finding id -> the chair's reason; the time is filled in at sign-off);
+    afterwards it is the signed-off minutes."""
     row = meetings.get_meeting_row(session, meeting_id)
     record = minutes_service.get_minutes(session, meeting_id)
     doc = minutes_service.minutes_document(session, meeting_id)
     problems: tuple[str, ...] = ()
+    shown: dict[str, str] = {}
     if record is None:
         problems = tuple(meetings.sign_off_problems(session, meeting_id))
+        content, found, shown = _with_reasons(session, meeting_id, doc.content, reasons or {})
+        doc = replace(doc, content=content)
         digest = content_hash(canonical_json(doc.content))
         doc = replace(
             doc,
@@ -55,6 +81,8 @@ def load_sign_off(session: Session, actor: Actor, meeting_id: int) -> SignOffDat
             ),
             extra={"version_sha256": digest},
         )
+    else:
+        found = self_audit.self_audit(session, meeting_id, utcnow().date())
     assert doc.sign_off is not None
     return SignOffData(
         meeting=row,
@@ -63,6 +91,8 @@ def load_sign_off(session: Session, actor: Actor, meeting_id: int) -> SignOffDat
         pdf=minutes_pdf.render_minutes(doc),
         content_sha256=doc.sign_off.content_sha256,
         addenda=len(doc.addenda),
+        audit=found,
+        reasons=shown,
     )
 
 
@@ -73,14 +103,15 @@ def sign_off_now(
     previewed: SignOffData,
     key: export.SigningKey | None,
 ) -> minutes_service.MinutesRecord:
-    """Sign off the content the chair previewed (refused if it changed since), submitting a
-    draft for sign-off first; with ``key`` the previewed PDF is PAdES-signed and stored as the
-    signature."""
+    """Sign off the content the chair previewed, with the reasons it shows (refused if it
+    changed since), submitting a draft for sign-off first; with ``key`` the previewed PDF is
+    PAdES-signed and stored as the signature."""
     with sessions.begin() as session:
         row = meetings.get_meeting_row(session, meeting_id)
         if row.status is MeetingStatus.DRAFT:
             meetings.submit_for_sign_off(session, actor, meeting_id)
-        content = minutes_service.build_content(session, meeting_id)
+        built = minutes_service.build_content(session, meeting_id)
+        content, _found, _shown = _with_reasons(session, meeting_id, built, previewed.reasons)
         if content_hash(canonical_json(content)) != previewed.content_sha256:
             raise StateError(
                 "The minutes were changed after this preview was made; look at the new "
@@ -96,7 +127,15 @@ def sign_off_now(
                 reason=key.reason,
                 location=key.location,
             )
-        return minutes_service.sign_off(session, actor, meeting_id, signature=signature)
+        record = minutes_service.sign_off(
+            session, actor, meeting_id, signature=signature, reasons=dict(previewed.reasons)
+        )
+        if record.content_sha256 != previewed.content_sha256:  # raising here rolls it back
+            raise StateError(
+                "The minutes as signed would differ from this preview; look at the new preview "
+                "and sign off again."
+            )
+        return record
 
 
 def add_addendum(
@@ -111,114 +150,116 @@ def add_addendum(
 
 @dataclass(frozen=True, slots=True)
 class Recipient:
-    name: str  # as printed on the copy
-    person_id: int | None = None
-    agency_id: int | None = None
-    from_attendance: bool = False
-    attended: bool = False  # present, a deputy, or sent a written report
+    """A known person and the offender's records they are to receive."""
+
+    name: str  # as printed on their copies: "Name (Agency)"
+    person_id: int
+    agency_id: int
+    case_ids: tuple[int, ...]  # agenda order
+    on_list_as: tuple[str, ...] = ()  # empty: added by hand, outside the distribution list
+    issued: tuple[int, ...] = ()  # cases of which they already hold a copy of this version
+    without_need: tuple[int, ...] = ()  # cases they have no need to know (sent with ``reason``)
+    reason: str = ""  # the chair's permission for ``without_need`` (MAPPA D)
+
+    @property
+    def to_issue(self) -> tuple[int, ...]:
+        return tuple(c for c in self.case_ids if c not in self.issued)
 
 
 @dataclass(frozen=True, slots=True)
 class DistributionData:
     meeting: meetings.MeetingRow
     signed: bool
-    recipients: tuple[Recipient, ...]
+    needs: need_to_know.NeedToKnow  # the cases in agenda order, who needs to know each
+    recipients: tuple[Recipient, ...]  # the meeting's distribution list
+    people: tuple[PersonRow, ...]  # every active person: anyone else is added from here
     issued: tuple[minutes_service.DistributionRow, ...]
+    held: frozenset[tuple[int | None, int | None]] = frozenset()  # (person, case): current copy
 
+    def case_name(self, case_id: int) -> str:
+        need = self.needs.case(case_id)
+        return need.case_name if need is not None else f"case {case_id}"
 
-ATTENDED = (AttendanceStatus.PRESENT, AttendanceStatus.DEPUTY, AttendanceStatus.REPORT_SUBMITTED)
+    def held_by(self, person_id: int, case_ids: Sequence[int]) -> tuple[int, ...]:
+        """The cases of ``case_ids`` of which the person holds a copy of the current version."""
+        return tuple(c for c in case_ids if (person_id, c) in self.held)
 
 
 def load_distribution(session: Session, meeting_id: int) -> DistributionData:
     row = meetings.get_meeting_row(session, meeting_id)
-    recipients = []
-    for a in attendance.list_attendance(session, meeting_id):
-        agency = a.agency_short_name or a.agency_name
-        name = f"{a.person_name} ({agency})" if a.person_name else a.agency_name
-        recipients.append(
-            Recipient(
-                name=name,
-                person_id=a.person_id,
-                agency_id=a.agency_id,
-                from_attendance=True,
-                attended=a.status in ATTENDED,
-            )
+    record = minutes_service.get_minutes(session, meeting_id)
+    needs = need_to_know.need_to_know(session, meeting_id)
+    issued = tuple(minutes_service.list_distributions(session, meeting_id))
+    current = record.version_sha256 if record is not None else None
+    held = {(d.recipient_person_id, d.case_id) for d in issued if d.version_sha256 == current}
+    recipients = tuple(
+        Recipient(
+            name=r.label,
+            person_id=r.person_id,
+            agency_id=r.agency_id,
+            case_ids=r.case_ids,
+            on_list_as=r.on_list_as,
+            issued=tuple(c for c in r.case_ids if (r.person_id, c) in held),
         )
+        for r in need_to_know.distribution_list(session, meeting_id, needs)
+    )
     return DistributionData(
         meeting=row,
-        signed=minutes_service.get_minutes(session, meeting_id) is not None,
-        recipients=tuple(recipients),
-        issued=tuple(minutes_service.list_distributions(session, meeting_id)),
+        signed=record is not None,
+        needs=needs,
+        recipients=recipients,
+        people=tuple(people.list_people(session)),
+        issued=issued,
+        held=frozenset(held),
     )
 
 
-def _namer(folder: Path, meeting_date: str, meeting_id: int, name: str) -> Callable[[int], Path]:
-    def path_for(copy_number: int) -> Path:
-        return folder / export.copy_file_name(meeting_date, meeting_id, copy_number, name)
+def planned_copies(
+    recipients: Sequence[Recipient], needs: need_to_know.NeedToKnow
+) -> list[export.PlannedCopy]:
+    """One copy per recipient per record still to issue, by case in agenda order (each record
+    is laid out once), the chair's reason on the copies that need it."""
+    order = {c.case_id: n for n, c in enumerate(needs.cases)}
+    plan = [
+        export.PlannedCopy(
+            case_id=case_id,
+            person_id=r.person_id,
+            agency_id=r.agency_id,
+            recipient=r.name,
+            reason=r.reason if case_id in r.without_need else "",
+        )
+        for r in recipients
+        for case_id in r.to_issue
+    ]
+    plan.sort(key=lambda c: order.get(c.case_id, len(order)))
+    return plan
 
-    return path_for
 
-
-@dataclass(frozen=True, slots=True)
-class DistributionResult:
-    written: tuple[export.IssuedCopy, ...]
-    cancelled: bool
-    total: int
-    error: str = ""  # why it stopped early ("" when it did not fail)
+DistributionResult = export.DistributionRun
 
 
 def distribute(
     sessions: sessionmaker[Session],
     actor: Actor,
     meeting_id: int,
-    recipients: Sequence[Recipient],
+    copies: Sequence[export.PlannedCopy],
     variant: DistributionVariant,
     folder: Path,
     key: export.SigningKey | None,
     cancel: threading.Event,
     progress: Callable[[int, int], None],
 ) -> DistributionResult:
-    """One personal copy per recipient in ``folder``, each logged and committed on its own
-    (so a cancel or a failure keeps every copy already written, each with its log entry).
-    ``cancel`` is checked between copies."""
-    if not folder.is_dir():
-        raise StateError(f"The folder {folder} does not exist; choose another.")
-    total = len(recipients)
-    progress(0, total)
-    with sessions() as session:
-        body = export.prepare_copies(session, meeting_id, variant)
-        meeting_date = meetings.get_meeting_row(session, meeting_id).meeting_date.isoformat()
-    written: list[export.IssuedCopy] = []
-    for done, recipient in enumerate(recipients):
-        if cancel.is_set():
-            return DistributionResult(tuple(written), cancelled=True, total=total)
-        copy: export.IssuedCopy | None = None
-        try:
-            with sessions.begin() as session:
-                copy = export.issue_copy(
-                    session,
-                    actor,
-                    meeting_id,
-                    body,
-                    _namer(folder, meeting_date, meeting_id, recipient.name),
-                    recipient_name=recipient.name,
-                    recipient_person_id=recipient.person_id,
-                    recipient_agency_id=recipient.agency_id,
-                    channel="personal PDF",
-                    signing=key,
-                )
-        except BaseException as exc:
-            if copy is not None:  # written, but its log entry was not committed
-                copy.path.unlink(missing_ok=True)
-            if isinstance(exc, MappaError | OSError):
-                reason = str(exc) if isinstance(exc, MappaError) else f"{exc.strerror or exc}"
-                return DistributionResult(
-                    tuple(written),
-                    cancelled=False,
-                    total=total,
-                    error=f"Copy for {recipient.name} not made: {reason}",
-                )
-            raise
-        written.append(copy)
-        progress(done + 1, total)
-    return DistributionResult(tuple(written), cancelled=False, total=total)
+    """Issue ``copies`` in ``folder`` (``export.distribute_meeting``: each logged and committed
+    on its own, so a cancel or a failure keeps every copy already written)."""
+    return export.distribute_meeting(
+        sessions,
+        actor,
+        meeting_id,
+        folder,
+        variant=variant,
+        copies=copies,
+        signing=key,
+        channel="personal PDF",
+        progress=progress,
+        cancel=cancel,
+    )

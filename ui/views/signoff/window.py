@@ -1,14 +1,22 @@
-"""The chair's sign-off window: the checklist, the exact PDF that will be issued, an optional
-certificate, "Sign off", and afterwards addenda (signed off by the chair) and distribution."""
+"""The chair's sign-off window: the checklist, the self-audit (must-fix findings block sign-off;
+each needs-reason finding takes the chair's reason), the exact PDF that will be issued, an
+optional certificate, "Sign off", and afterwards addenda (signed off by the chair) and
+distribution.
+
+The preview is what gets signed, by content hash: it shows the reasons the chair has typed, so
+when a reason changed since the preview was made, "Sign off" first brings the preview up to
+date (the reasons included) and asks only then."""
 
 from __future__ import annotations
 
+from itertools import pairwise
 from typing import Any
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QFormLayout,
+    QFrame,
     QGroupBox,
     QHBoxLayout,
     QLabel,
@@ -16,6 +24,7 @@ from PySide6.QtWidgets import (
     QListWidget,
     QPlainTextEdit,
     QPushButton,
+    QScrollArea,
     QSplitter,
     QVBoxLayout,
     QWidget,
@@ -25,10 +34,14 @@ from mappa_desktop.domain.enums import MeetingStatus
 from reports.labels import date_text, datetime_text, label
 from ui import messages, ui_state
 from ui.context import AppContext
+from ui.forms import style
+from ui.forms.style import Tone
 from ui.tasks import Progress
+from ui.views.record.common import assign_mnemonics, mnemonic_widgets
 from ui.views.signoff import data
 from ui.views.signoff.certificate import CertificateBox
 from ui.views.signoff.preview import PdfPreview
+from ui.views.signoff.reasons import FindingsPanel
 
 STATUS_TEXT = {
     MeetingStatus.PLANNED: "Planned",
@@ -55,10 +68,12 @@ def _grouped(digest: str) -> str:
 
 
 class SignOffWindow(QWidget):
-    """Sign off one meeting's minutes. Emits ``signed_off`` after a successful sign-off."""
+    """Sign off one meeting's minutes. Emits ``signed_off`` after a successful sign-off, and
+    ``finding_activated(case_id, criterion)`` when the chair asks to go to a finding."""
 
     signed_off = Signal(int)
     loaded = Signal()
+    finding_activated = Signal(object, str)  # (case id or None, criterion)
 
     def __init__(self, ctx: AppContext, meeting_id: int, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -66,6 +81,7 @@ class SignOffWindow(QWidget):
         self.meeting_id = meeting_id
         self.data: data.SignOffData | None = None
         self._busy = False
+        self._sign_when_previewed = False  # "Sign off" asked for a preview with the reasons
         self._children: list[QWidget] = []
         self.setObjectName("signOffWindow")
         self.setWindowTitle(f"Sign off minutes - meeting {meeting_id}")
@@ -91,6 +107,7 @@ class SignOffWindow(QWidget):
         self.checklist.setMaximumHeight(120)
         checklist_box = QGroupBox("Checklist")
         QVBoxLayout(checklist_box).addWidget(self.checklist)
+        self.findings = FindingsPanel()
 
         self.certificate = CertificateBox("the minutes")
         self.sign_button = QPushButton("Sign off the minutes")
@@ -100,11 +117,19 @@ class SignOffWindow(QWidget):
         self.why.setObjectName("signOffReason")
         self.why.setWordWrap(True)
         self.why.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.preview_button = QPushButton("Update the preview")
+        self.preview_button.setObjectName("updatePreview")
+        self.preview_note = QLabel("")
+        self.preview_note.setObjectName("previewNote")
+        self.preview_note.setWordWrap(True)
+        style.set_tone(self.preview_note, Tone.WARNING)
         sign_box = QGroupBox("Sign-off")
         sign_layout = QVBoxLayout(sign_box)
         sign_layout.addWidget(self.certificate)
         sign_layout.addWidget(self.sign_button)
         sign_layout.addWidget(self.why)
+        sign_layout.addWidget(self.preview_button)
+        sign_layout.addWidget(self.preview_note)
 
         self.addendum_reason = QLineEdit()
         self.addendum_reason.setObjectName("addendumReason")
@@ -133,16 +158,26 @@ class SignOffWindow(QWidget):
         side_layout.addWidget(self.title)
         side_layout.addWidget(self.status)
         side_layout.addWidget(checklist_box)
+        side_layout.addWidget(self.findings)
         side_layout.addWidget(sign_box)
         side_layout.addWidget(self.addendum_box)
         side_layout.addWidget(self.distribute_button)
         side_layout.addStretch(1)
-        side.setMinimumWidth(380)
-        side.setMaximumWidth(460)
+        # The side scrolls as a whole (a long self-audit or the addendum form never squeezes
+        # the other parts); a focused field is scrolled into view.
+        side_scroll = QScrollArea()
+        side_scroll.setObjectName("signOffSide")
+        side_scroll.setWidgetResizable(True)
+        side_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        side_scroll.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        side_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        side_scroll.setWidget(side)
+        side_scroll.setMinimumWidth(380)
+        side_scroll.setMaximumWidth(480)
 
         self.preview = PdfPreview()
         splitter = QSplitter(Qt.Orientation.Horizontal)
-        splitter.addWidget(side)
+        splitter.addWidget(side_scroll)
         splitter.addWidget(self.preview)
         splitter.setStretchFactor(1, 1)
         ui_state.remember_splitter(splitter, "sign_off")
@@ -152,10 +187,13 @@ class SignOffWindow(QWidget):
         for keys in (QKeySequence(Qt.Key.Key_Escape), QKeySequence.StandardKey.Close):
             QShortcut(keys, self).activated.connect(self.close)  # Esc and Ctrl+W close it
         self.sign_button.clicked.connect(self.sign_off)
+        self.preview_button.clicked.connect(self.refresh_preview)
+        self.findings.activated.connect(self.finding_activated.emit)
+        self.findings.reasons_changed.connect(self._update)
         self.addendum_button.clicked.connect(self.add_addendum)
         self.distribute_button.clicked.connect(self.open_distribution)
         self.certificate.changed.connect(self._update)
-        self.preview.loaded.connect(self._update)
+        self.preview.loaded.connect(self._preview_loaded)
         self.addendum_reason.textChanged.connect(lambda _t: self._update())
         self.addendum_text.textChanged.connect(self._update)
         self._update()
@@ -186,9 +224,27 @@ class SignOffWindow(QWidget):
             )
         if d.problems:
             return "Resolve the checklist first: each item says what to do."
+        must = self.findings.must_fix()
+        if must:
+            return (
+                f"Sign-off is blocked: {len(must)} self-audit finding(s) must be fixed in the "
+                'meeting first (marked "Must fix"; Enter on one goes to it).'
+            )
+        missing = self.findings.missing()
+        if missing:
+            return (
+                f'Give your reason for each finding marked "Needs your reason" '
+                f"({len(missing)} still empty): it is frozen and printed in the minutes."
+            )
         if not self.preview.ready:
             return "The preview is still loading."
         return self.certificate.problem()
+
+    def preview_is_stale(self) -> bool:
+        """The chair's reasons differ from those the preview shows (it is not what would be
+        signed)."""
+        d = self.data
+        return d is not None and not d.signed and self.findings.reasons() != dict(d.reasons)
 
     def _update(self) -> None:
         d = self.data
@@ -197,6 +253,17 @@ class SignOffWindow(QWidget):
         self.sign_button.setVisible(not signed)
         self.certificate.setVisible(not signed)
         self.sign_button.setEnabled(not reason and not signed)
+        stale = self.preview_is_stale()
+        self.preview_button.setVisible(bool(self.findings.edits) and not signed)
+        self.preview_button.setEnabled(stale and not self._busy)
+        self.preview_note.setText(
+            "The preview does not show your latest reasons yet; it is brought up to date "
+            "before you sign off (or press Update the preview)."
+            if stale
+            else ""
+        )
+        self.preview_note.setVisible(stale)
+        self.findings.set_read_only(signed or not self.is_chair)
         if signed and d is not None and d.record is not None:
             rec = d.record
             extra = f", with {d.addenda} addenda" if d.addenda else ""
@@ -231,10 +298,11 @@ class SignOffWindow(QWidget):
     # ----- loading -----------------------------------------------------------------------------
     def reload(self) -> None:
         ctx, meeting_id, actor = self.ctx, self.meeting_id, self.ctx.actor
+        reasons = self.findings.reasons()
 
         def load(_progress: Progress) -> data.SignOffData:
             with ctx.read_sessions() as session:
-                return data.load_sign_off(session, actor, meeting_id)
+                return data.load_sign_off(session, actor, meeting_id, reasons=reasons)
 
         self._busy = True
         self._update()
@@ -259,6 +327,8 @@ class SignOffWindow(QWidget):
             self.checklist.addItems(list(result.problems))
         else:
             self.checklist.addItem("Nothing outstanding: ready to sign off.")
+        self.findings.set_audit(result.audit, signed=result.signed)
+        self._order_tabs()
         if result.signed:
             caption = (
                 "The signed-off minutes as issued (personal copies add the recipient and copy "
@@ -275,24 +345,67 @@ class SignOffWindow(QWidget):
 
     def _failed(self, exc: Exception) -> None:
         self._busy = False
+        self._sign_when_previewed = False
         self._update()
         messages.show_error(self, "Sign-off", exc)
+
+    def _preview_loaded(self) -> None:
+        self._update()
+        if self._sign_when_previewed and not self._busy:
+            self._sign_when_previewed = False
+            self.sign_off()
+
+    def _order_tabs(self) -> None:
+        """Tab in reading order (the reason fields are rebuilt with each load), and a mnemonic
+        of its own for each labelled field and button."""
+        chain = [
+            self.checklist,
+            *self.findings.focus_chain(),
+            self.certificate.enabled,
+            self.certificate.path,
+            self.certificate.browse,
+            self.certificate.password,
+            self.sign_button,
+            self.preview_button,
+            self.addendum_reason,
+            self.addendum_text,
+            self.addendum_button,
+            self.distribute_button,
+            self.preview.view,
+        ]
+        for first, second in pairwise(chain):
+            QWidget.setTabOrder(first, second)
+        assign_mnemonics(mnemonic_widgets(self), "")
+
+    def refresh_preview(self) -> None:
+        """Render the preview again with the reasons as typed now."""
+        if self.data is not None and not self.data.signed and not self._busy:
+            self.reload()
 
     # ----- actions -----------------------------------------------------------------------------
     def sign_off(self) -> None:
         if self.data is None or self.sign_off_blocked_because():
             return
+        if self.preview_is_stale():  # show what will be signed, the reasons included, first
+            self._sign_when_previewed = True
+            self.refresh_preview()
+            return
+        n = len(self.data.reasons)
+        with_reasons = f", with your reasons for {n} self-audit finding(s)," if n else ""
         messages.confirm(
             self,
             "Sign off the minutes",
-            "Sign off these minutes as shown in the preview? Signed-off minutes can never be "
-            "changed: a correction afterwards is an addendum.",
+            f"Sign off these minutes as shown in the preview{with_reasons}? Signed-off minutes "
+            "can never be changed: a correction afterwards is an addendum.",
             "&Sign off",
             self._sign_off_now,
         )
 
     def _sign_off_now(self) -> None:
         if self.data is None or self.sign_off_blocked_because():
+            return
+        if self.preview_is_stale():  # a reason changed after the question: preview, ask again
+            self.sign_off()
             return
         try:
             key = self.certificate.signing_key(self.ctx.actor.display_name, data.SIGN_OFF_REASON)
