@@ -6,7 +6,7 @@ mnemonic clash in the meeting window."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -472,3 +472,23 @@ def test_no_mnemonic_clash_with_the_new_fields_the_risk_form_open_and_a_category
     assert "Victim and potential-victim issues" in owners["n"]
     assert "Diversity and equality issues" in owners["q"]
     assert "Risk trajectory" in owners["j"]
+
+
+@pytest.mark.parametrize(
+    ("criterion", "target"),
+    [
+        ("victim_issues", lambda p: p.issues.victim_issues.editor),
+        ("diversity_issues", lambda p: p.issues.diversity_issues.editor),
+        ("agency_absent", lambda p: p.room.table),
+        ("action_purpose", lambda p: p.new_actions.text),
+        ("assessment_age", lambda p: p.risk.summary.editor),
+    ],
+)
+def test_a_sign_off_finding_takes_the_user_to_its_field(
+    opened: Opened, criterion: str, target: Callable[[CasePage], QWidget]
+) -> None:
+    o = opened
+    o.view.show_page(o.view.attendance_page)
+    o.view.go_to_finding(o.seeded.case_ids[0], criterion)
+    assert o.view.stack.currentWidget() is o.page
+    assert focused() is target(o.page)

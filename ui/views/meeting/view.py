@@ -64,7 +64,25 @@ from ui.views.meeting.draft_keys import DraftKey, KeyKind
 
 log = logging.getLogger(__name__)
 # Self-audit criteria fixed among the case's decisions (``go_to_finding``).
-DECISION_FINDINGS = frozenset({"lowered_with_risk", "disclosure_declined", "s327a"})
+DECISION_FINDINGS = frozenset(
+    {"lowered_with_risk", "disclosure_declined", "s327a", "decision", "registration"}
+)
+# The case-page section where a self-audit finding is put right (``CasePage.focus_section``).
+FINDING_SECTIONS = {
+    "victim_issues": "victim_issues",
+    "diversity_issues": "diversity_issues",
+    "action_owner_due": "actions",
+    "action_purpose": "actions",
+    "similar_actions": "actions",
+    "actions": "previous",
+    "agency_absent": "room",
+    "assessment_age": "risk",
+    "risk": "risk",
+    "rmp": "plan",
+    "rmp_pillars": "plan",
+    "rmp_contingency": "plan",
+    "licence_conditions": "plan",
+}
 
 SHORTCUTS: tuple[tuple[str, str], ...] = (
     ("Ctrl+PgDown / Ctrl+PgUp", "Next / previous case (and attendance, checklist)"),
@@ -328,9 +346,10 @@ class MeetingView(QWidget):
             if case is None:
                 return
             self.show_page(case)
+            section = FINDING_SECTIONS.get(criterion)
             if criterion in DECISION_FINDINGS:
                 case.focus_decisions()
-            else:
+            elif section is None or not case.focus_section(section):
                 case.header.setFocus(Qt.FocusReason.OtherFocusReason)
         self.window().activateWindow()  # back from the sign-off window
 
