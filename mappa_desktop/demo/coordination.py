@@ -21,7 +21,7 @@ from typing import Any, cast
 from sqlalchemy import Table, bindparam, select, text, update
 from sqlalchemy.orm import Session
 
-from mappa_desktop.db.models import Registration
+from mappa_desktop.db.models import Person, Registration
 from mappa_desktop.domain.coordination import (
     BreachOutcome,
     CaseEventKind,
@@ -166,7 +166,8 @@ def create_coordination(
             }
         )
 
-    referrals = _referrals(rng, today, regs, now, creator_id, agency_ids, next_id("referral"))
+    referrers = _referrers(session, agency_ids)
+    referrals = _referrals(rng, today, regs, now, creator_id, referrers, next_id("referral"))
     events, exits = _events(
         rng, today, cases, regs, now, creator_id, agency_ids, next_id("case_event")
     )
@@ -196,28 +197,46 @@ def create_coordination(
     return CoordinationResult(referrals=len(referrals), case_events=len(events), exits=len(exits))
 
 
+def _referrers(session: Session, agency_ids: dict[str, int]) -> dict[int, list[tuple[int, str]]]:
+    """The practitioners who refer, by agency (police, probation and prison): the demo's own
+    staff, whose names come from one naming tradition each (``demo.names``)."""
+    senders = [agency_ids[s] for s in ("Police", "Probation", "Prison") if s in agency_ids]
+    out: dict[int, list[tuple[int, str]]] = {}
+    for person_id, agency_id, given, family in session.execute(
+        select(Person.id, Person.agency_id, Person.given_names, Person.family_name)
+        .where(Person.agency_id.in_(senders), Person.active.is_(True))
+        .order_by(Person.id)
+    ):
+        out.setdefault(agency_id, []).append((person_id, f"{given} {family}".strip()))
+    return out
+
+
 def _referrals(
     rng: random.Random,
     today: date,
     regs: Sequence[_Reg],
     now: datetime,
     creator_id: int | None,
-    agency_ids: dict[str, int],
+    referrers: dict[int, list[tuple[int, str]]],
     first_id: int,
 ) -> list[dict[str, Any]]:
     """Accepted referrals for recently escalated Level 2/3 cases; referrals awaiting screening,
-    declined and returned for Level 1 cases."""
-    senders = [agency_ids[s] for s in ("Police", "Probation", "Prison") if s in agency_ids]
+    declined and returned for Level 1 cases. Each names the practitioner who referred."""
+    senders = sorted(referrers)
     rows: list[dict[str, Any]] = []
+    if not senders:
+        return rows
 
     def referral(reg: _Reg, day: date, level: int, status: ReferralStatus, **more: Any) -> None:
+        agency_id = rng.choice(senders)
+        person_id, name = rng.choice(referrers[agency_id])
         rows.append(
             {
                 "id": first_id + len(rows),
                 "case_id": reg.case_id,
-                "referring_agency_id": rng.choice(senders),
-                "referrer_person_id": None,
-                "referrer_name": rng.choice(("A. Patel", "J. Okafor", "M. Nowak", "S. Byrne")),
+                "referring_agency_id": agency_id,
+                "referrer_person_id": person_id,
+                "referrer_name": name,
                 "referral_date": day,
                 "category": reg.category,
                 "level_sought": level,

@@ -17,6 +17,7 @@ import itertools
 import json
 import math
 import random
+import re
 import unicodedata
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -44,6 +45,7 @@ from mappa_desktop.demo.offences import (
     OFFENCES,
     RiskProfile,
     profile_for,
+    summary_for,
 )
 from mappa_desktop.domain.enums import (
     GROUPS_BY_SETTING,
@@ -65,6 +67,7 @@ from mappa_desktop.domain.errors import StateError, ValidationError
 from mappa_desktop.domain.rules import registration_problem
 from mappa_desktop.services import settings
 from mappa_desktop.services.actor import Actor, require_role
+from mappa_desktop.services.statistics import long_date
 
 if TYPE_CHECKING:
     from _typeshed import SupportsLenAndGetItem
@@ -84,6 +87,10 @@ ROSH_ORDER = (RoshLevel.LOW, RoshLevel.MEDIUM, RoshLevel.HIGH, RoshLevel.VERY_HI
 _AUDIT_JSON = json.JSONEncoder(ensure_ascii=False, sort_keys=True)
 
 RESIDENTS_PER_DEMO_CASE = 470  # about 56% of demo cases are category 1
+# Level 2/3 assessments: this share reviewed, between these many days ago (before the demo's
+# first meeting, about 24 weeks ago, and within the self-audit's default year at its last).
+REVIEWED_SHARE = 0.88
+REVIEWED_DAYS_AGO = (175, 330)
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,6 +118,9 @@ class Staff:
     """The practitioners the demo created, by role, for the meetings part."""
 
     person_ids_by_agency: dict[int, list[int]] = field(default_factory=dict)
+    # Of them, those with no chair's, minute-taker's or co-ordinator's role: offender managers
+    # and action owners.
+    practitioners_by_agency: dict[int, list[int]] = field(default_factory=dict)
     chairs: list[str] = field(default_factory=list)  # logins
     senior_chairs: list[str] = field(default_factory=list)  # of them, the senior grade
     minute_takers: list[str] = field(default_factory=list)
@@ -230,6 +240,28 @@ def _years_before(day: date, years: int) -> date:
         return day.replace(year=day.year - years, day=28)
 
 
+_TERM = re.compile(r"(\d+) (years|months)")
+
+
+def _custodial_days(sentence: str) -> int:
+    """Days served in custody before release: about half a determinate term, all of a life
+    sentence's minimum term or an extended sentence's custodial term (0: no term stated)."""
+    found = _TERM.search(sentence)
+    term = 0 if found is None else int(found[1]) * (365 if found[2] == "years" else 30)
+    return term // 2 if sentence.startswith("Determinate") else term
+
+
+def _sentenced_on(
+    rng: random.Random, sentence: str, custody: CustodyStatus, referral: date
+) -> date:
+    """A sentencing date that fits the sentence: someone released on licence served the
+    custodial part before the referral; someone in custody was referred soon after sentence; a
+    community or suspended sentence was passed shortly before."""
+    if custody is CustodyStatus.COMMUNITY and "licence" in sentence:
+        return referral - timedelta(days=_custodial_days(sentence) + rng.randint(0, 60))
+    return referral - timedelta(days=rng.randint(14, 90))
+
+
 # --- identifiers --------------------------------------------------------------------------------
 
 PNC_CHECK = "ZABCDEFGHJKLMNPQRTUVWXY"
@@ -301,17 +333,48 @@ RMP_TEXTS: Mapping[RmpPillar, tuple[str, ...]] = {
         "Reside at Approved Premises and comply with its rules.",
     ),
 }
-ACTION_TEXTS = (
-    "Complete a home visit and report on who is living at the address.",
-    "Share the updated risk assessment with Children's Services.",
-    "Refer to the Approved Premises panel for a bed before release.",
-    "Check the device for compliance with the SHPO & report back.",
-    "Confirm with Housing whether the tenancy offer is still available.",
-    "Write to the victim liaison officer about the release date.",
-    "Apply for a licence variation to add an exclusion zone.",
-    "Arrange a joint visit by police and probation.",
-    "Obtain the psychiatric report from the forensic team.",
-    "Review the disclosure decision with the chair.",
+# (action, its purpose): MAPPA C asks why each action is set.
+ACTIONS: tuple[tuple[str, str], ...] = (
+    (
+        "Complete a home visit and report on who is living at the address.",
+        "To check that no child or vulnerable adult is living at or visiting the address.",
+    ),
+    (
+        "Share the updated risk assessment with Children's Services.",
+        "So that Children's Services can plan for the children's safety.",
+    ),
+    (
+        "Refer to the Approved Premises panel for a bed before release.",
+        "To give a monitored address with a curfew from the day of release.",
+    ),
+    (
+        "Check the device for compliance with the SHPO & report back.",
+        "To detect any return to viewing images or contacting children online.",
+    ),
+    (
+        "Confirm with Housing whether the tenancy offer is still available.",
+        "So that the release address is settled and away from the victim.",
+    ),
+    (
+        "Write to the victim liaison officer about the release date.",
+        "So that the victim can be told of the release and ask for conditions.",
+    ),
+    (
+        "Apply for a licence variation to add an exclusion zone.",
+        "To keep the offender away from the victim's home and workplace.",
+    ),
+    (
+        "Arrange a joint visit by police and probation.",
+        "To check compliance at the address and share one view of the risk.",
+    ),
+    (
+        "Obtain the psychiatric report from the forensic team.",
+        "So that the plan takes account of the offender's mental health.",
+    ),
+    (
+        "Review the disclosure decision with the chair.",
+        "To decide whether anyone needs to be told of the risk to protect them.",
+    ),
 )
 CARRY_OVER_NOTES = (
     "Visit not completed: officer on leave; rescheduled.",
@@ -528,6 +591,8 @@ class _Generator:
                 persons.append({"id": person_id, "active": True, "version": 1, **values})
                 audits.append(self._audit("person", person_id, values))
                 self.staff.person_ids_by_agency.setdefault(agency_id, []).append(person_id)
+                if role in (None, Role.READER):
+                    self.staff.practitioners_by_agency.setdefault(agency_id, []).append(person_id)
                 if role is not None:
                     login = self._login(local or role, taken)
                     users.append(
@@ -679,11 +744,23 @@ class _Generator:
             lead = self.yot
         else:
             lead = self.probation if rng.random() < 0.85 else self.police
-        staff_of_lead = self.staff.person_ids_by_agency.get(lead, [])
+        staff_of_lead = self.staff.practitioners_by_agency.get(lead, [])
         manager = rng.choice(staff_of_lead) if staff_of_lead and rng.random() < 0.75 else None
 
-        # Registration: started between ten years and a week ago, never before age 18.
+        nfa = custody is CustodyStatus.COMMUNITY and rng.random() < 0.03
+        offence = rng.choice(OFFENCES[category])
+        if custody is CustodyStatus.HOSPITAL:
+            sentence = HOSPITAL_RESTRICTED if offence.serious else HOSPITAL
+        else:
+            sentences = offence.custody if custody is CustodyStatus.CUSTODY else offence.community
+            sentence = rng.choice(sentences).text(rng)
+        profile = profile_for(offence.profile, male)
+
+        # Registration: started between ten years and a week ago, never before age 18, and for
+        # someone serving a sentence in custody, since it was passed.
         earliest = max(_years_before(today, 10), _years_before(dob, -18))
+        if custody is CustodyStatus.CUSTODY:
+            earliest = max(earliest, today - timedelta(days=_custodial_days(sentence)))
         span = max(7, (today - earliest).days)
         start = today - timedelta(days=rng.randint(7, span))
         start = max(start, earliest)
@@ -697,14 +774,6 @@ class _Generator:
         case_id = ids["mappa_case"]
         ids["mappa_case"] += 1
 
-        nfa = custody is CustodyStatus.COMMUNITY and rng.random() < 0.03
-        offence = rng.choice(OFFENCES[category])
-        if custody is CustodyStatus.HOSPITAL:
-            sentence = HOSPITAL_RESTRICTED if offence.serious else HOSPITAL
-        else:
-            sentences = offence.custody if custody is CustodyStatus.CUSTODY else offence.community
-            sentence = rng.choice(sentences).text(rng)
-        profile = profile_for(offence.profile, male)
         values: dict[str, Any] = {
             "family_name": family,
             "given_names": given,
@@ -718,12 +787,8 @@ class _Generator:
             "offender_manager_id": manager,
             "index_offence": offence.text,
             "sentence": sentence,
-            "offence_details": "",
-            "previous_offences": "",
-            "relevant_dates": (
-                f"Licence expiry {(today + timedelta(days=rng.randint(60, 2000))).isoformat()}"
-                if custody is CustodyStatus.COMMUNITY and "licence" in sentence
-                else ""
+            **self._conviction(
+                level, offence.text, male, profile, sentence, custody, referral, dob
             ),
             "reason_for_referral": rng.choice(profile.referral) if level > 1 else "",
             "victim_notes": (
@@ -838,6 +903,36 @@ class _Generator:
         if level > 1 or rng.random() < 0.02:
             self._actions(case_id, level, start, batch)
 
+    def _conviction(
+        self,
+        level: int,
+        offence: str,
+        male: bool,
+        profile: RiskProfile,
+        sentence: str,
+        custody: CustodyStatus,
+        referral: date,
+        dob: date,
+    ) -> dict[str, str]:
+        """MAPPA B/C sections 3 and 4 for a Level 2/3 case (the ones minuted): the offence
+        summary, previous relevant offences and the sentence's dates. Level 1 cases keep only
+        the licence expiry, as before."""
+        rng = self.rng
+        expiry = (
+            f"Licence expiry {long_date(self.today + timedelta(days=rng.randint(60, 2000)))}"
+            if custody is CustodyStatus.COMMUNITY and "licence" in sentence
+            else ""
+        )
+        if level == 1:
+            return {"offence_details": "", "previous_offences": "", "relevant_dates": expiry}
+        sentenced = max(_years_before(dob, -18), _sentenced_on(rng, sentence, custody, referral))
+        dates = [f"Sentenced on {long_date(sentenced)}", *([expiry] if expiry else [])]
+        return {
+            "offence_details": summary_for(offence, male),
+            "previous_offences": rng.choice(profile.previous_offences),
+            "relevant_dates": "\n".join(dates),
+        }
+
     def _aliases(self, culture: Culture, male: bool, family: str) -> list[tuple[str, AliasKind]]:
         rng = self.rng
         out: list[tuple[str, AliasKind]] = []
@@ -887,10 +982,14 @@ class _Generator:
         batch: _Batch,
     ) -> None:
         rng = self.rng
-        versions = 2 if level > 1 and rng.random() < 0.6 else 1
+        # A Level 2/3 case's assessment is mostly reviewed within the last year, before the
+        # demo's first meeting (so no meeting's minutes show an assessment made after it); a few
+        # were never reviewed since registration, for the self-audit to flag.
+        versions = 2 if level > 1 and rng.random() < REVIEWED_SHARE else 1
         dates = [start - timedelta(days=rng.randint(0, 28))]
         if versions == 2:
-            dates.append(min(self.today, start + timedelta(days=rng.randint(30, 400))))
+            reviewed = self.today - timedelta(days=rng.randint(*REVIEWED_DAYS_AGO))
+            dates.append(min(self.today, max(dates[0] + timedelta(days=14), reviewed)))
         for version_no, assessed_on in enumerate(dates, start=1):
             overall = _rosh_for(rng, level)
             if version_no == 1 and level > 1 and versions == 2:
@@ -1046,7 +1145,7 @@ class _Generator:
         )
         for _ in range(rng.randint(2, 4) if level > 1 else 1):
             agency = rng.choice(owners)
-            people = self.staff.person_ids_by_agency.get(agency, [])
+            people = self.staff.practitioners_by_agency.get(agency, [])
             owner = rng.choice(people) if people and rng.random() < 0.8 else None
             status = ACTION_STATUSES.pick(rng)
             set_on = max(start, today - timedelta(days=rng.randint(7, 120)))
@@ -1063,10 +1162,12 @@ class _Generator:
             elif status is ActionStatus.CANCELLED:
                 reason = NotDoneReason.CIRCUMSTANCES_CHANGED
                 note = rng.choice(CANCEL_NOTES)
+            action_text, purpose = rng.choice(ACTIONS)
             batch.rows["action"].append(
                 {
                     "case_id": case_id,
-                    "text": rng.choice(ACTION_TEXTS),
+                    "text": action_text,
+                    "purpose": purpose,
                     "owner_person_id": owner,
                     "owner_agency_id": agency,
                     "due_date": due,

@@ -473,12 +473,11 @@ ROLE_TITLES: dict[str, tuple[str, ...]] = {
 }
 DEFAULT_ROLE_TITLES: tuple[str, ...] = ("Service Manager", "Practitioner", "Team Leader")
 # Chairs: a police or probation manager chairs Level 2; Level 3 needs senior representation
-# (guidance 7.5), so its chairs hold the senior grade. (senior, manager) per agency.
+# (guidance 7.5), so its chairs hold the senior grade, titled as the self-audit's default list of
+# senior roles names them (settings.DEFAULT_SENIOR_CHAIR_ROLES, local policy). (senior, manager)
+# per agency.
 CHAIR_TITLES: dict[str, tuple[str, str]] = {
-    "Police": (
-        "Detective Superintendent, Head of Public Protection",
-        "Detective Inspector, Public Protection Unit",
-    ),
+    "Police": ("Superintendent", "Detective Inspector, Public Protection Unit"),
     "Probation": ("Head of Public Protection", "Senior Probation Officer"),
 }
 SENIOR_CHAIR_TITLES = frozenset(senior for senior, _ in CHAIR_TITLES.values())

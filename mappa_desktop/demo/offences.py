@@ -6,7 +6,8 @@ Sentences are templates: ``{y}`` is a number of years and ``{m}`` of months, dra
 sentence's range. Only offences marked ``serious`` (maximum penalty life) can carry a life or
 other indeterminate sentence; Category 2 sentences are all of 12 months or more (the category's
 threshold) and Category 3 sentences all below it. Narratives use ``{he}``, ``{him}`` and ``{his}``,
-filled in for the offender's gender.
+filled in for the offender's gender. Victims are written without a gender wherever the
+offender's own gender would decide it (a former partner, a neighbour).
 """
 
 from __future__ import annotations
@@ -45,6 +46,9 @@ class RiskProfile:
     protective: tuple[str, ...]
     referral: tuple[str, ...]  # reasons for referral to Level 2/3
     victim_notes: tuple[str, ...]
+    # Per meeting (MAPPA C): identified and potential victims, and how they are protected.
+    victim_issues: tuple[str, ...]
+    previous_offences: tuple[str, ...]  # MAPPA B/C section 3
 
 
 def _s(template: str, low: int = 0, high: int = 0) -> Sentence:
@@ -280,6 +284,76 @@ OFFENCES: dict[int, tuple[Offence, ...]] = {
     ),
 }
 
+# MAPPA B/C section 3: the offence summary, one point a line, by index offence.
+SUMMARIES: dict[str, str] = {
+    "Rape (s.1 Sexual Offences Act 2003)": "Met the victim in a bar and offered to walk them "
+    "home.\nRaped the victim in a park, using force to overcome resistance.\nDenied the offence "
+    "until the trial; convicted on DNA evidence.",
+    "Sexual assault (s.3 Sexual Offences Act 2003)": "Sexually assaulted a woman on a late-night "
+    "bus after following her from the town centre.\nIdentified from CCTV; pleaded guilty.",
+    "Sexual assault of a child under 13 (s.7 Sexual Offences Act 2003)": "Befriended the "
+    "victim's family and offered to babysit.\nAbused the child, then aged nine, on several "
+    "occasions over eight months.\nThe child told a teacher; {he} admitted the offences in "
+    "interview.",
+    "Making indecent photographs of children": "Police found indecent images of children "
+    "(categories A to C) on {his} laptop and phone.\nShared images in an online group.\nAdmitted "
+    "the offences in interview.",
+    "Sexual communication with a child (s.15A Sexual Offences Act 2003)": "Sent sexual messages "
+    "to a decoy account posing as a 13-year-old.\nAsked for images and arranged video calls; no "
+    "meeting took place.",
+    "Meeting a child following sexual grooming (s.15 Sexual Offences Act 2003)": "Groomed a "
+    "14-year-old online over two months.\nTravelled to meet the child near the child's "
+    "school.\nArrested at the meeting place after a parent alerted the police.",
+    "Voyeurism (s.67 Sexual Offences Act 2003)": "Filmed women in a gym changing room with a "
+    "hidden phone.\nPolice found more than 40 recordings.",
+    "Exposure (s.66 Sexual Offences Act 2003)": "Exposed {him}self to women on a late-night "
+    "train on three occasions.\nIdentified from CCTV.",
+    "Breach of a Sexual Harm Prevention Order": "Used a phone not declared to the police, "
+    "against the SHPO.\nThe phone held chat apps and deleted browsing history.\nThe original "
+    "order followed a conviction for indecent images of children.",
+    "Wounding with intent (s.18 Offences Against the Person Act 1861)": "Stabbed a man twice in "
+    "a dispute over drug debts.\nDisposed of the knife; arrested two days later.",
+    "Inflicting grievous bodily harm (s.20 OAPA 1861)": "Attacked a stranger outside a bar after "
+    "an argument, kicking him while on the ground.\nThe victim suffered a fractured skull.",
+    "Manslaughter": "Punched a man during an argument in a pub car park; the man fell, hit his "
+    "head and died.\nHad been drinking all day.",
+    "Robbery": "Robbed a shop worker at knife point.\nThreatened a witness after the arrest.",
+    "Murder": "Killed an acquaintance with a knife after a long-running dispute.\nConvicted "
+    "after trial.",
+    "Arson with intent to endanger life": "Set fire to the door of a neighbour's flat at night "
+    "while the family slept.\nWas acutely unwell and had stopped medication.",
+    "Controlling or coercive behaviour and ABH on a partner": "Controlled the partner's money, "
+    "phone and contact with family over two years.\nAssaulted the partner when they tried to "
+    "leave, causing a broken wrist.\nThe children were in the house.",
+    "Stalking involving fear of violence": "Followed the former partner to work daily for four "
+    "months after the relationship ended.\nSent more than 300 messages, some threatening "
+    "violence.\nWaited outside the victim's home at night.",
+    "Kidnapping": "Held the former partner in a car for three hours and threatened to kill "
+    "them.\nStopped by police after a neighbour called 999.",
+    "Threats to kill (previous serious violence)": "Threatened to kill a neighbour during a "
+    "dispute over noise, holding a hammer.\nHas a previous conviction for serious violence.",
+    "Harassment of a former partner (no qualifying sentence)": "Sent repeated abusive messages "
+    "to the former partner and turned up at the partner's workplace.\nBreached a restraining "
+    "order twice.",
+    "Assault occasioning actual bodily harm (s.47 OAPA 1861)": "Assaulted the partner during an "
+    "argument at home, causing bruising to the face.\nThe children were present.",
+    "Criminal damage with threats to a family": "Smashed the windows of the former partner's "
+    "house and threatened the family inside.",
+    "Preparation of terrorist acts (s.5 Terrorism Act 2006)": "Researched methods of attack and "
+    "possible targets online.\nBought items for an attack; arrested before any attack took "
+    "place.",
+    "Collection of information useful for terrorism (s.58 Terrorism Act 2000)": "Downloaded "
+    "manuals on making weapons and explosives.\nNo attack was planned, but the material was "
+    "kept and catalogued.",
+    "Dissemination of terrorist publications (s.2 Terrorism Act 2006)": "Shared extremist "
+    "publications in online groups with several hundred members.",
+}
+
+# The risk profile of each index offence, by the offence's text as stored on a case.
+PROFILE_OF: dict[str, str] = {
+    o.text: o.profile for by_category in OFFENCES.values() for o in by_category
+}
+
 PROFILES: dict[str, RiskProfile] = {
     "adult_sexual": RiskProfile(
         who_at_risk=(
@@ -308,6 +382,19 @@ PROFILES: dict[str, RiskProfile] = {
             "Release from custody in eight weeks with no settled accommodation.",
         ),
         victim_notes=("Victim in the area; VLO engaged and exclusion zone requested.",),
+        victim_issues=(
+            "Identified victim: an adult {he} met on the night of the offence, who still lives in "
+            "the area, is in the Victim Contact Scheme and asked for the exclusion zone. Potential "
+            "victims: lone women at night and any new partner, who must be told of {his} "
+            "offending.",
+            "The victim has moved out of the area; the address is withheld and the victim liaison "
+            "officer passes on any request. Potential victims: people {he} meets through dating "
+            "apps; {he} must tell the offender manager of every new relationship.",
+        ),
+        previous_offences=(
+            "Sexual assault (2011): community order.\nCommon assault on a partner (2014): fine.",
+            "Exposure (2009): conditional discharge.",
+        ),
     ),
     "child_sexual": RiskProfile(
         who_at_risk=(
@@ -335,6 +422,21 @@ PROFILES: dict[str, RiskProfile] = {
             "New partner has two children under ten; disclosure needs considering.",
         ),
         victim_notes=("Child victim and family have moved; address must not be disclosed.",),
+        victim_issues=(
+            "Identified victim: a child of a former partner, then aged nine; the child and family "
+            "have moved and the address is withheld. Potential victims: children of any new "
+            "partner and children in the neighbourhood; Children's Social Care check every "
+            "household {he} joins.",
+            "The victim, now a teenager, is supported by Children's Social Care and the victim "
+            "liaison officer; no contact is allowed. Potential victims: children {he} could reach "
+            "through family friends, clubs or church; {he} must not live or stay where children "
+            "are.",
+        ),
+        previous_offences=(
+            "No previous convictions; police intelligence of concerns about a child in 2016 (no "
+            "further action).",
+            "Indecent photographs of children (2012): suspended sentence and SHPO.",
+        ),
     ),
     "online_child": RiskProfile(
         who_at_risk=(
@@ -362,6 +464,14 @@ PROFILES: dict[str, RiskProfile] = {
             "Living with a partner who has a teenage son.",
         ),
         victim_notes=("No identified victim in the area; children online are at risk.",),
+        victim_issues=(
+            "No identified victim in the area: the children in the images are not known locally. "
+            "Potential victims: children {he} might contact online, and any children in a "
+            "household {he} joins; device checks continue.",
+            "Potential victims: children aged 11 to 15 online and the teenage son of {his} "
+            "current partner; Children's Social Care are assessing the household.",
+        ),
+        previous_offences=("None relevant.", "Breach of a Sexual Harm Prevention Order (2018)."),
     ),
     "non_contact_sexual": RiskProfile(
         who_at_risk=(
@@ -383,6 +493,14 @@ PROFILES: dict[str, RiskProfile] = {
         ),
         referral=("Repeat offending and signs of escalation; multi-agency planning needed.",),
         victim_notes=("Victims not known to {him}; no victim contact issues.",),
+        victim_issues=(
+            "The victims were strangers to {him}; none asked for contact conditions. Potential "
+            "victims: women in changing rooms and on public transport.",
+            "Victims not known to {him}; police kept them informed through the trial. Potential "
+            "victims: women in public places, in particular if the offending escalates to "
+            "contact.",
+        ),
+        previous_offences=("None relevant.", "Outraging public decency (2015): fine."),
     ),
     "domestic": RiskProfile(
         who_at_risk=(
@@ -410,6 +528,18 @@ PROFILES: dict[str, RiskProfile] = {
             "Victim also heard at MARAC; plans need joining up.",
         ),
         victim_notes=("Known adult victim (former partner) lives in the area; VLO engaged.",),
+        victim_issues=(
+            "Identified victim: the former partner, who lives locally with two children, is "
+            "supported by an IDVA and heard at MARAC; a restraining order is in force. Potential "
+            "victims: any new partner and children in {his} household.",
+            "The victim has a new address, withheld from {him}; the victim liaison officer keeps "
+            "the victim informed of release and licence changes. Potential victims: future "
+            "partners; the Domestic Violence Disclosure Scheme will be used.",
+        ),
+        previous_offences=(
+            "Assault on a previous partner (2013 and 2016): community orders.",
+            "Breach of a non-molestation order (2019).",
+        ),
     ),
     "stalking": RiskProfile(
         who_at_risk=("Former partner (known adult) and her new partner.",),
@@ -428,6 +558,18 @@ PROFILES: dict[str, RiskProfile] = {
         ),
         referral=("Repeated breaches of a restraining order; victim fears for her life.",),
         victim_notes=("Victim has moved; new address must not be disclosed. VLO in contact.",),
+        victim_issues=(
+            "Identified victim: the former partner, who has moved; the new address must not be "
+            "disclosed. The victim and their new partner are at risk; the restraining order and "
+            "an exclusion zone cover their home and workplace.",
+            "The victim fears for their life and speaks to the victim liaison officer every week; "
+            "any sighting of {him} near them is reported at once. Potential victims: their new "
+            "partner and family.",
+        ),
+        previous_offences=(
+            "Harassment of a previous partner (2015): restraining order.",
+            "None relevant.",
+        ),
     ),
     "public_violence": RiskProfile(
         who_at_risk=(
@@ -455,6 +597,17 @@ PROFILES: dict[str, RiskProfile] = {
             "Significant media and public interest; senior oversight needed.",
         ),
         victim_notes=("Victim's family live locally; VLO engaged.",),
+        victim_issues=(
+            "The victim's family live locally and are in the Victim Contact Scheme; an exclusion "
+            "zone covers their street. Potential victims: door staff and members of the public in "
+            "the night-time economy.",
+            "No identified victim in the area. Potential victims: staff who supervise {him} "
+            "(threats were made in interview) and strangers in disputes; joint visits are used.",
+        ),
+        previous_offences=(
+            "Affray (2012); assault occasioning actual bodily harm (2016).",
+            "Public order offences (2010, 2013): fines.",
+        ),
     ),
     "weapon_violence": RiskProfile(
         who_at_risk=(
@@ -476,6 +629,18 @@ PROFILES: dict[str, RiskProfile] = {
         ),
         referral=("Release from custody in eight weeks; gang links in the release area.",),
         victim_notes=("Victim and witnesses live in the release area; VLO engaged.",),
+        victim_issues=(
+            "The victim and two witnesses live in the release area; the victim liaison officer has "
+            "told them of the release plan. Potential victims: rival group members and members of "
+            "the public.",
+            "Potential victims: people linked to the drug supply {he} owed money to, and other "
+            "prisoners while in custody; the victim is kept informed by the victim liaison "
+            "officer.",
+        ),
+        previous_offences=(
+            "Possession of a bladed article (2014, 2017).",
+            "Robbery (2013): detention and training order.",
+        ),
     ),
     "arson": RiskProfile(
         who_at_risk=(
@@ -494,6 +659,14 @@ PROFILES: dict[str, RiskProfile] = {
         ),
         referral=("Discharge from hospital planned; accommodation and health plans needed.",),
         victim_notes=("Former neighbours rehoused; no contact issues known.",),
+        victim_issues=(
+            "The former neighbours were rehoused and have no contact with {him}. Potential "
+            "victims: other residents and staff where {he} lives; the accommodation has fire "
+            "detection and staff on site.",
+            "Potential victims: {his} former partner and residents of the supported "
+            "accommodation; the fire service has carried out a safety visit.",
+        ),
+        previous_offences=("Criminal damage by fire (2015).", "None relevant."),
     ),
     "terror": RiskProfile(
         who_at_risk=("Members of the public, in particular crowded places.",),
@@ -509,6 +682,13 @@ PROFILES: dict[str, RiskProfile] = {
         ),
         referral=("Release on licence; counter-terrorism police and probation lead jointly.",),
         victim_notes=("No identified victim; risk is to the public.",),
+        victim_issues=(
+            "No identified victim. Potential victims: members of the public, in particular in "
+            "crowded places; counter-terrorism policing lead on protective measures.",
+            "No individual victim; the risk is to the public and to those {he} may radicalise "
+            "online. Counter-terrorism policing share restricted intelligence with the chair.",
+        ),
+        previous_offences=("None.", "None relevant; referred to Prevent in 2017."),
     ),
 }
 
@@ -526,3 +706,8 @@ def profile_for(key: str, male: bool) -> RiskProfile:
     return RiskProfile(
         *(tuple(t.format(**words) for t in getattr(profile, f.name)) for f in fields(profile))
     )
+
+
+def summary_for(offence: str, male: bool) -> str:
+    """The offence summary of ``offence`` in the offender's pronouns ("" for an unknown one)."""
+    return SUMMARIES.get(offence, "").format(**_PRONOUNS[male])
