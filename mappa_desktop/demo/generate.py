@@ -86,6 +86,7 @@ ROSH_ORDER = (RoshLevel.LOW, RoshLevel.MEDIUM, RoshLevel.HIGH, RoshLevel.VERY_HI
 # The audit trail's JSON, exactly as services.audit.record writes it (one encoder, reused).
 _AUDIT_JSON = json.JSONEncoder(ensure_ascii=False, sort_keys=True)
 
+DEMO_AREA_NAME = "Demonstration Area (synthetic data)"
 RESIDENTS_PER_DEMO_CASE = 470  # about 56% of demo cases are category 1
 # Level 2/3 assessments: this share reviewed, between these many days ago (before the demo's
 # first meeting, about 24 weeks ago, and within the self-audit's default year at its last).
@@ -1256,6 +1257,10 @@ def generate_demo(
                 "database without cases (use a new file, e.g. --database sqlite:///demo.sqlite3)."
             )
         gen = _Generator(session, cases=cases, seed=seed, today=day, actor=actor, progress=progress)
+        if session.get(AppSetting, settings.AREA_NAME) is None:
+            # Printed on every record: name the area as made up, so no one mistakes the demo
+            # for a real MAPPA area's minutes.
+            session.add(AppSetting(key=settings.AREA_NAME, value=DEMO_AREA_NAME))
         gen.people()
         if progress is not None:
             progress("people", gen.counts.people, gen.counts.people)

@@ -40,7 +40,14 @@ from mappa_desktop.db.models import (
 )
 from mappa_desktop.db.schema import migrate
 from mappa_desktop.demo import names
-from mappa_desktop.demo.generate import ascii_fold, crn, generate_demo, nomis_number, pnc_id
+from mappa_desktop.demo.generate import (
+    DEMO_AREA_NAME,
+    ascii_fold,
+    crn,
+    generate_demo,
+    nomis_number,
+    pnc_id,
+)
 from mappa_desktop.demo.names import SENIOR_CHAIR_TITLES
 from mappa_desktop.demo.offences import (
     HOSPITAL,
@@ -71,6 +78,7 @@ from mappa_desktop.services import (
     minutes,
     people,
     self_audit,
+    settings,
     statistics,
 )
 from mappa_desktop.services.actions import OPEN_STATUSES
@@ -728,3 +736,11 @@ def test_referrals_name_practitioners_of_the_referring_agency(demo_2000: sa.Engi
     for name, agency_id, given, family, person_agency in rows:
         assert name == f"{given} {family}".strip() and agency_id == person_agency
         assert _traditions(given, family), name
+
+
+def test_the_demo_area_is_named_as_made_up_on_every_record(demo_2000: sa.Engine) -> None:
+    with Session(demo_2000) as s:
+        assert settings.policy(s).area_name == DEMO_AREA_NAME
+        signed = s.scalars(select(Minutes.content)).all()
+    assert signed
+    assert all(json.loads(c)["meeting"]["area"] == DEMO_AREA_NAME for c in signed)
