@@ -1,4 +1,13 @@
-"""The report commands: ``minutes``, ``verify`` and ``certificate create`` (ARCHITECTURE.md §7).
+"""The report commands: ``minutes``, ``distribute``, ``verify`` and ``certificate create``
+(ARCHITECTURE.md §7).
+
+``minutes MEETING_ID --case CASE_ID`` writes one offender's record of the meeting (with
+``--copy-for PERSON`` a numbered copy for a known person, refused to someone whose agency has no
+need to know the case unless ``--reason`` records the chair's permission); without ``--case``
+the meeting-wide record, whose numbered copies (``--copy-for``) are refused, unless ``--reason``
+is given, to anyone but the chair, co-ordinator, minute-taker and those who need to know every
+case on the agenda. ``distribute`` issues every offender's record to everyone on the meeting's
+need-to-know distribution list, one line per file.
 
 Part of the composition root: the only module besides ``cli.py`` allowed to import ``reports``
 (lazily, inside the commands, so building the parser does not load ReportLab or pyHanko).
@@ -30,6 +39,7 @@ from mappa_desktop.cli_passwords import password_options, read_password
 from mappa_desktop.db.engine import DATABASE_ENV
 from mappa_desktop.domain.enums import DistributionVariant
 from mappa_desktop.domain.errors import StorageError, ValidationError
+from mappa_desktop.services import need_to_know
 from mappa_desktop.services.actor import Actor
 
 if TYPE_CHECKING:
@@ -92,14 +102,35 @@ def minutes_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("meeting_id", type=int, metavar="MEETING_ID", help="the meeting's id")
     parser.add_argument("-o", "--output", required=True, metavar="FILE", help="the PDF to write")
     parser.add_argument(
+        "--case",
+        type=int,
+        metavar="CASE_ID",
+        help="write this offender's record of the meeting (without it: the meeting-wide record "
+        "for the co-ordinator and chair)",
+    )
+    parser.add_argument(
         "--copy-for",
-        metavar="RECIPIENT",
-        help="issue a numbered personal copy to RECIPIENT (logged in the distribution list)",
+        metavar="PERSON",
+        help="issue a numbered personal copy (logged in the distribution list) to PERSON, a "
+        "login or a person's full name as stored",
+    )
+    parser.add_argument(
+        "--redacted",
+        action="store_true",
+        help="with --case: each item marked third-party or restricted replaced by a visible "
+        "'withheld' mark",
+    )
+    parser.add_argument(
+        "--reason",
+        metavar="TEXT",
+        help="with --copy-for: why PERSON, who has no need to know the case (without --case: "
+        "every case on the agenda), may have it (the chair's permission, MAPPA D); it is logged",
     )
     parser.add_argument(
         "--disclosure-summary",
         action="store_true",
-        help="leave out the items marked restricted (the disclosure summary variant)",
+        help="without --case: leave out the items marked restricted (the meeting-wide "
+        "disclosure summary)",
     )
     parser.add_argument(
         "--sign", metavar="PKCS12", help="digitally sign the PDF with this certificate (.p12)"
@@ -107,6 +138,31 @@ def minutes_arguments(parser: argparse.ArgumentParser) -> None:
     password_options(
         parser, "environment variable holding the certificate's password (else you are asked)"
     )
+
+
+def _minutes_variant(args: argparse.Namespace) -> DistributionVariant:
+    """The variant the options ask for; a usage mistake is refused naming the option."""
+    if args.case is None and args.redacted:
+        raise ValidationError.single(
+            "redacted",
+            "--redacted goes with --case: it applies to one offender's record, not to the "
+            "meeting-wide record.",
+        )
+    if args.case is not None and args.disclosure_summary:
+        raise ValidationError.single(
+            "disclosure-summary",
+            "--disclosure-summary is the meeting-wide record's; an offender's record is issued "
+            "full or --redacted.",
+        )
+    if args.reason is not None and args.copy_for is None:
+        raise ValidationError.single(
+            "reason", "--reason goes with --copy-for: it is why that person may have the record."
+        )
+    if args.redacted:
+        return DistributionVariant.REDACTED
+    if args.disclosure_summary:
+        return DistributionVariant.DISCLOSURE_SUMMARY
+    return DistributionVariant.FULL
 
 
 def run_minutes(
@@ -123,18 +179,29 @@ def run_minutes(
         raise ValidationError.single("output", f"{path} is a folder; give a file name.")
     if not path.parent.exists() and str(path.parent):
         raise ValidationError.single("output", f"The folder {path.parent} does not exist.")
-    variant = (
-        DistributionVariant.DISCLOSURE_SUMMARY
-        if args.disclosure_summary
-        else DistributionVariant.FULL
-    )
+    variant = _minutes_variant(args)
     written: export.IssuedCopy | None = None
     try:
         with database.sessions.begin() as session:
             actor = database.actor(session)
             key = _signing_key(args, actor.display_name)
             try:
-                if args.copy_for is not None:
+                if args.copy_for is not None and args.case is not None:
+                    who = need_to_know.find_recipient(session, args.copy_for, field="copy-for")
+                    written = export.issue_record_copy(
+                        session,
+                        actor,
+                        args.meeting_id,
+                        args.case,
+                        who,
+                        path,
+                        variant=variant,
+                        reason=args.reason or "",
+                        channel="command line",
+                        signing=key,
+                    )
+                elif args.copy_for is not None:
+                    who = need_to_know.find_recipient(session, args.copy_for, field="copy-for")
                     body = export.prepare_copies(session, args.meeting_id, variant)
                     written = export.issue_copy(
                         session,
@@ -142,13 +209,22 @@ def run_minutes(
                         args.meeting_id,
                         body,
                         lambda _copy: path,
-                        recipient_name=args.copy_for,
+                        recipient_name=who.label,
+                        recipient_person_id=who.person_id,
+                        recipient_agency_id=who.agency_id,
                         channel="command line",
                         signing=key,
+                        reason=args.reason or "",
                     )
                 else:
                     written = export.export_minutes(
-                        session, actor, args.meeting_id, path, variant=variant, signing=key
+                        session,
+                        actor,
+                        args.meeting_id,
+                        path,
+                        variant=variant,
+                        signing=key,
+                        case_id=args.case,
                     )
             except OSError as exc:
                 raise StorageError(f"Cannot write {path}: {exc.strerror or exc}.") from None
@@ -162,16 +238,108 @@ def run_minutes(
             f"warning: meeting {args.meeting_id} is not signed off: {path} is a DRAFT, marked "
             "as such on every page, and cannot be verified.\n"
         )
-    parts = [f"Wrote {path}: minutes of meeting {args.meeting_id}"]
+    what = f"minutes of meeting {args.meeting_id}"
+    if written.case_id is not None:
+        what = f"record of case {written.case_id} at meeting {args.meeting_id}"
+    parts = [f"Wrote {path}: {what}"]
     if written.copy_number is not None:
         parts.append(f"copy {written.copy_number} for {written.recipient}")
+    if args.reason and written.copy_number is not None:
+        parts.append("the reason is logged")
     if written.variant == DistributionVariant.DISCLOSURE_SUMMARY:
         parts.append("disclosure summary")
+    if written.variant == DistributionVariant.REDACTED:
+        parts.append("redacted")
     if written.draft:
         parts.append("DRAFT")
     if written.digitally_signed:
         parts.append("digitally signed")
     out.write(", ".join(parts) + f" (SHA-256 {written.file_sha256}).\n")
+    return EXIT_OK
+
+
+# --- distribute ----------------------------------------------------------------------------------
+
+
+def distribute_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("meeting_id", type=int, metavar="MEETING_ID", help="the meeting's id")
+    parser.add_argument(
+        "-o",
+        "--output",
+        required=True,
+        metavar="DIR",
+        help="the folder to write the copies in (made if missing; its parent must exist)",
+    )
+    parser.add_argument(
+        "--redacted",
+        action="store_true",
+        help="issue the redacted records (each item marked third-party or restricted replaced "
+        "by a visible 'withheld' mark)",
+    )
+    parser.add_argument(
+        "--sign", metavar="PKCS12", help="digitally sign every copy with this certificate (.p12)"
+    )
+    password_options(
+        parser, "environment variable holding the certificate's password (else you are asked)"
+    )
+
+
+def _output_folder(path: Path) -> Path:
+    if path.exists() and not path.is_dir():
+        raise ValidationError.single("output", f"{path} is a file; give a folder.")
+    if not path.exists():
+        if not path.parent.is_dir():
+            raise ValidationError.single("output", f"The folder {path.parent} does not exist.")
+        try:
+            path.mkdir()
+        except OSError as exc:
+            raise StorageError(f"Cannot make the folder {path}: {exc.strerror or exc}.") from None
+    return path
+
+
+def run_distribute(
+    args: argparse.Namespace, out: TextIO, database: ReportDatabase, err: TextIO | None = None
+) -> int:
+    """Issue every offender's record to everyone on the meeting's distribution list who has a
+    need to know it: one numbered, logged copy per person per record, one line per file. A
+    copy already issued (this version, this variant) is not issued again, so after a failure
+    the command can simply be run again."""
+    from reports import export
+
+    err = err if err is not None else sys.stderr
+    if args.password_env and not args.sign:
+        raise ValidationError.single("password-env", "--password-env goes with --sign.")
+    folder = _output_folder(Path(args.output))
+    variant = DistributionVariant.REDACTED if args.redacted else DistributionVariant.FULL
+    with database.sessions.begin() as session:
+        actor = database.actor(session)
+    key = _signing_key(args, actor.display_name)
+    run = export.distribute_meeting(
+        database.sessions,
+        actor,
+        args.meeting_id,
+        folder,
+        variant=variant,
+        signing=key,
+        channel="command line",
+    )
+    for copy in run.written:
+        extra = ", redacted" if copy.variant == DistributionVariant.REDACTED else ""
+        extra += ", digitally signed" if copy.digitally_signed else ""
+        out.write(
+            f"Wrote {copy.path}: copy {copy.copy_number} of the record of case {copy.case_id} "
+            f"for {copy.recipient}{extra} (SHA-256 {copy.file_sha256}).\n"
+        )
+    if run.error:
+        raise StorageError(
+            f"{run.error.rstrip('.')}; {len(run.written)} of {run.total} copies were made and "
+            "logged: run the command again to make the rest."
+        )
+    if not run.total:
+        err.write(
+            f"Nothing to issue: every record of meeting {args.meeting_id} has already been "
+            "issued to everyone on its distribution list who needs to know it.\n"
+        )
     return EXIT_OK
 
 
@@ -336,7 +504,7 @@ def add_report_commands(
     connect: Connect,
     options: Callable[[argparse.ArgumentParser], None] | None = None,
 ) -> None:
-    """Add ``minutes``, ``verify`` and ``certificate`` to ``subparsers``; each sets
+    """Add ``minutes``, ``distribute``, ``verify`` and ``certificate`` to ``subparsers``; each sets
     ``run(args, out) -> int``. ``connect(args)`` opens the database; ``options(parser)`` adds
     the shared connection options (``--database``, ``--user``) to each command that needs them."""
 
@@ -348,10 +516,15 @@ def add_report_commands(
     minutes = subparsers.add_parser(
         "minutes",
         allow_abbrev=False,
-        help="write the minutes of a meeting as a PDF (a numbered copy with --copy-for)",
-        description="Write the minutes of a meeting as a PDF. Signed-off minutes are logged "
-        "by the file's SHA-256 so 'verify' can check it; a meeting not signed off gives a "
-        "DRAFT.",
+        help="write the minutes of a meeting as a PDF: one offender's record (--case) or the "
+        "meeting-wide record (a numbered copy with --copy-for)",
+        description="Write the minutes of a meeting as a PDF: with --case, that offender's "
+        "record of the meeting; without, the meeting-wide record for the co-ordinator and "
+        "chair. Signed-off minutes are logged by the file's SHA-256 so 'verify' can check it; "
+        "a meeting not signed off gives a DRAFT. A copy of an offender's record for a person "
+        "whose agency has no need to know the case is refused unless --reason is given; so is "
+        "a copy of the meeting-wide record for anyone but the chair, co-ordinator, "
+        "minute-taker and those who need to know every case on the agenda.",
     )
     verify = subparsers.add_parser(
         "verify",
@@ -362,14 +535,26 @@ def add_report_commands(
         "own digital signature is checked (with --trust, against that certificate), and the "
         "answer says it was not compared with the area's record.",
     )
+    distribute = subparsers.add_parser(
+        "distribute",
+        allow_abbrev=False,
+        help="issue each offender's record to everyone who needs to know it",
+        description="Issue the signed-off records of a meeting, one per offender, each to "
+        "everyone on the meeting's distribution list whose agency needs to know that case "
+        "(Responsible Authority agencies, agencies invited for or involved in it, the chair, "
+        "co-ordinator and minute-taker): one numbered, logged PDF per person per record, one "
+        "line per file. Copies already issued are not issued again.",
+    )
     certificate = subparsers.add_parser(
         "certificate", help="make a signing certificate", description="Signing certificates."
     )
-    for parser in (minutes, verify):
+    for parser in (minutes, distribute, verify):
         if options is not None:
             options(parser)
     minutes_arguments(minutes)
     minutes.set_defaults(run=with_database(run_minutes))
+    distribute_arguments(distribute)
+    distribute.set_defaults(run=with_database(run_distribute))
     verify_arguments(verify)
     verify.set_defaults(run=lambda args, out: run_verify(args, out, connect))
     certificate_arguments(certificate)

@@ -13,7 +13,10 @@ With the area's database (``check_file``), every check must pass:
    upgrade (no renderer) is trusted, as it was then, only by a log row that existed at the
    upgrade (scheme 1, which no login but the owner can create).
 
-A copy made before a later addendum is still genuine, but reported as superseded.
+A copy made before a later addendum is still genuine, but reported as superseded. A copy of
+one offender's record carries the case in its stamp and is rendered again by the record's
+renderer; the meeting-wide record, and every copy made before records per offender, by the
+minutes' renderer as before.
 
 Without a database (``check_file_alone``) only the file's own digital signature can be checked,
 and the answer says so.
@@ -30,7 +33,7 @@ from mappa_desktop.domain.errors import MappaError
 from mappa_desktop.services import issued
 from mappa_desktop.services import minutes as minutes_service
 from mappa_desktop.services.minutes_hash import SCHEME_NAMES
-from reports import export, minutes_pdf, signing
+from reports import export, signing
 from reports.labels import datetime_text
 from reports.stamp import Stamp, read_stamp
 
@@ -45,6 +48,7 @@ class FileCheck:
     meeting_id: int | None = None
     copy_number: int | None = None
     recipient: str = ""
+    case_id: int | None = None  # the offender's record the file is; None: meeting-wide
     signed_by: str = ""  # the chair who signed the minutes off, as frozen at sign-off
     signed_at: str = ""  # when (ISO)
     superseded_by_addenda: int = 0
@@ -62,12 +66,14 @@ def _refused(summary: str, stamp: Stamp | None = None, scheme: int = 0) -> FileC
         meeting_id=stamp.meeting_id if stamp else None,
         copy_number=stamp.copy_number if stamp else None,
         recipient=stamp.recipient if stamp else "",
+        case_id=stamp.case_id if stamp else None,
         hash_scheme=scheme,
     )
 
 
 def rerender(session: Session, stamp: Stamp) -> bytes:
-    """The copy ``stamp`` describes, rendered again from the frozen record."""
+    """The copy ``stamp`` describes (the meeting-wide record, or the offender's record
+    ``stamp.case_id``), rendered again from the frozen record by its renderer."""
     doc = minutes_service.minutes_document(
         session,
         stamp.meeting_id,
@@ -76,8 +82,9 @@ def rerender(session: Session, stamp: Stamp) -> bytes:
         variant=stamp.variant,
         version_sha256=stamp.version_sha256 or None,
         generated_at=stamp.printed,
+        case_id=stamp.case_id,
     )
-    return minutes_pdf.render_minutes(export.for_issue(doc))
+    return export.render_document(export.for_issue(doc))
 
 
 def _signature(pdf: bytes, roots: list[bytes]) -> signing.SignatureCheck | str:
@@ -106,10 +113,11 @@ def _same_copy(
             return ("legacy log", None)
         checked = _signature(pdf, roots)
         return checked if isinstance(checked, str) else ("legacy log", checked)
-    if stamp.renderer != export.renderer_id():
+    here = export.record_renderer_id() if stamp.case_id is not None else export.renderer_id()
+    if stamp.renderer != here:
         return (
             f"This copy was made by {stamp.renderer}; this installation renders with "
-            f"{export.renderer_id()}, so it cannot render the copy again to compare it byte for "
+            f"{here}, so it cannot render the copy again to compare it byte for "
             "byte. Verify it with the mappa-desktop version that issued it."
         )
     try:
@@ -187,10 +195,16 @@ def check_file(session: Session, pdf: bytes, *, trust: bytes | None = None) -> F
     latest = minutes.addenda if minutes is not None else 0
     who = ""
     if stamp.copy_number is not None:
-        logged = issued.find_distribution(session, record.meeting_id, stamp.copy_number)
+        logged = issued.find_copy(session, record.meeting_id, stamp.copy_number)
         who = f"; copy {stamp.copy_number} issued to {stamp.recipient}"
-        if logged is None or logged[0] != stamp.recipient:
+        if (
+            logged is None
+            or logged.recipient_name != stamp.recipient
+            or logged.case_id != stamp.case_id
+        ):
             who += " (not so recorded in the distribution log)"
+        elif logged.reason:
+            who += f" with the chair's permission ({logged.reason})"
     sig = ""
     if digital is not None:
         sig = f"; digitally signed by {digital.signer} ({_trust_words(digital, trust)})"
@@ -200,8 +214,13 @@ def check_file(session: Session, pdf: bytes, *, trust: bytes | None = None) -> F
         if how == "re-rendered"
         else "the file's hash, logged before the upgrade"
     )
+    what = (
+        f"the record of case {stamp.case_id} at meeting {record.meeting_id}"
+        if stamp.case_id is not None
+        else f"minutes of meeting {record.meeting_id}"
+    )
     base = (
-        f"minutes of meeting {record.meeting_id}, signed off by {record.signed_by} on "
+        f"{what}, signed off by {record.signed_by} on "
         f"{datetime_text(signed_at)}{who}{sig} [checked: {scheme}; {checked}]"
     )
     if record.superseded_by_addenda:
@@ -215,6 +234,7 @@ def check_file(session: Session, pdf: bytes, *, trust: bytes | None = None) -> F
         meeting_id=record.meeting_id,
         copy_number=stamp.copy_number,
         recipient=stamp.recipient,
+        case_id=stamp.case_id,
         signed_by=record.signed_by,
         signed_at=signed_at,
         superseded_by_addenda=record.superseded_by_addenda,
@@ -233,7 +253,8 @@ def check_file_alone(pdf: bytes, *, trust: bytes | None = None) -> FileCheck:
     said = ""
     if stamp is not None:
         copy = f", copy {stamp.copy_number} for {stamp.recipient}" if stamp.copy_number else ""
-        said = f" The file says it is the minutes of meeting {stamp.meeting_id}{copy}."
+        case = f"the record of case {stamp.case_id} at" if stamp.case_id is not None else ""
+        said = f" The file says it is {case or 'the minutes of'} meeting {stamp.meeting_id}{copy}."
     alone = (
         " It was NOT compared with the area's record (no database was given), so nothing "
         "shows that its content is the signed-off minutes."
@@ -271,6 +292,7 @@ def check_file_alone(pdf: bytes, *, trust: bytes | None = None) -> FileCheck:
         meeting_id=stamp.meeting_id if stamp else None,
         copy_number=stamp.copy_number if stamp else None,
         recipient=stamp.recipient if stamp else "",
+        case_id=stamp.case_id if stamp else None,
         digital_signature=checked,
         how="file only",
     )

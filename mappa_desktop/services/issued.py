@@ -24,7 +24,7 @@ from mappa_desktop.db.models import Addendum, Distribution, IssuedFile, Meeting,
 from mappa_desktop.domain.enums import DistributionVariant
 from mappa_desktop.domain.errors import StateError, ValidationError
 from mappa_desktop.domain.validation import Checker
-from mappa_desktop.services import audit, minutes_hash
+from mappa_desktop.services import audit, minutes_hash, need_to_know
 from mappa_desktop.services.actor import Actor
 from mappa_desktop.services.common import flush, get_or_404
 
@@ -48,6 +48,7 @@ class IssuedFileRow:
     issued_at: datetime
     scheme: int
     renderer: str
+    case_id: int | None = None  # the offender's record the file is; None: meeting-wide
 
 
 def file_hash(data: bytes) -> str:
@@ -74,13 +75,15 @@ def record_issued_file(
     distribution_id: int | None = None,
     digitally_signed: bool = False,
     renderer: str,
+    case_id: int | None = None,
 ) -> IssuedFileRow:
     """Log the bytes of a PDF of the meeting's signed-off minutes that is about to be written.
 
     ``version_sha256`` is the version the file carries; it must be the current one (a copy made
     from an older version while an addendum was being added is refused). ``distribution_id``
     links a numbered personal copy to its distribution record; ``renderer`` names the renderer
-    that made the file (what ``verify`` needs to render it again)."""
+    that made the file (what ``verify`` needs to render it again); ``case_id`` the offender's
+    record the file is (None: the meeting-wide record), the same as its copy record's."""
     meeting = get_or_404(session, Meeting, meeting_id, "meeting")
     minutes = session.scalar(select(Minutes).where(Minutes.meeting_id == meeting.id))
     if minutes is None:
@@ -101,6 +104,10 @@ def record_issued_file(
             check.fail(
                 "distribution", f"Copy record {distribution_id} is not a copy of these minutes."
             )
+        elif distribution.case_id != case_id:
+            check.fail("case", "The file is not the record its copy record names.")
+    elif case_id is not None and need_to_know.discussion_of(session, meeting.id, case_id) is None:
+        check.fail("case", f"Case {case_id} was not on the agenda of this meeting.")
     check.done()
     assert clean_variant is not None
     current = _current_version(session, minutes)
@@ -127,6 +134,7 @@ def record_issued_file(
         issued_at=utcnow(),
         scheme=minutes_hash.SCHEME,
         renderer=renderer,
+        case_id=case_id,
     )
     session.add(row)
     flush(
@@ -150,8 +158,10 @@ def record_issued_file(
                 "variant": clean_variant,
                 "digitally_signed": row.digitally_signed,
                 "renderer": renderer,
+                "case_id": case_id,
             }
         ),
+        case_id=case_id,
         meeting_id=meeting.id,
     )
     return _row(row, meeting.id, distribution)
@@ -174,6 +184,7 @@ def _row(row: IssuedFile, meeting_id: int, distribution: Distribution | None) ->
         issued_at=row.issued_at,
         scheme=row.scheme,
         renderer=row.renderer,
+        case_id=row.case_id,
     )
 
 
@@ -218,13 +229,26 @@ def minutes_signature(session: Session, meeting_id: int) -> bytes | None:
     return session.scalar(select(Minutes.signature).where(Minutes.meeting_id == meeting_id))
 
 
-def find_distribution(
-    session: Session, meeting_id: int, copy_number: int
-) -> tuple[str, datetime] | None:
-    """The recipient and time the distribution log gives for copy ``copy_number``, or None."""
+@dataclass(frozen=True, slots=True)
+class CopyLog:
+    """What the distribution log says of one numbered copy."""
+
+    recipient_name: str
+    issued_at: datetime
+    case_id: int | None  # the offender's record; None: the meeting-wide record
+    reason: str  # why it went to someone with no need to know the case ("" when none)
+
+
+def find_copy(session: Session, meeting_id: int, copy_number: int) -> CopyLog | None:
+    """The distribution log's entry for copy ``copy_number`` of the meeting, or None."""
     found = session.execute(
-        select(Distribution.recipient_name, Distribution.issued_at)
+        select(
+            Distribution.recipient_name,
+            Distribution.issued_at,
+            Distribution.case_id,
+            Distribution.reason,
+        )
         .join(Minutes, Minutes.id == Distribution.minutes_id)
         .where(Minutes.meeting_id == meeting_id, Distribution.copy_number == copy_number)
     ).first()
-    return None if found is None else (found[0], found[1])
+    return None if found is None else CopyLog(*found)

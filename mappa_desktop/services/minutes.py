@@ -35,6 +35,7 @@ from mappa_desktop.db.models import (
     User,
 )
 from mappa_desktop.domain.enums import (
+    AttendanceStatus,
     DecisionKind,
     DistributionVariant,
     MeetingStatus,
@@ -51,7 +52,14 @@ from mappa_desktop.domain.errors import (
 )
 from mappa_desktop.domain.rules import FROZEN_STATUSES
 from mappa_desktop.domain.validation import MAX_TEXT, Checker
-from mappa_desktop.services import audit, meetings, minutes_hash, self_audit, settings
+from mappa_desktop.services import (
+    audit,
+    meetings,
+    minutes_hash,
+    need_to_know,
+    self_audit,
+    settings,
+)
 from mappa_desktop.services.actor import Actor, require_role
 from mappa_desktop.services.attendance import resolve_person
 from mappa_desktop.services.common import flush, get_or_404
@@ -60,6 +68,7 @@ from mappa_desktop.services.minutes_content import (
     AddendumEntry,
     AttendeeEntry,
     AuditReason,
+    CaseAttendeeEntry,
     CaseEntry,
     DecisionEntry,
     DissentEntry,
@@ -111,6 +120,7 @@ class AddendumRow:
     signed_by: str
     signed_at: datetime
     version_sha256: str  # the minutes' version once this addendum is included
+    case_id: int | None = None  # the offender's record it corrects; None: meeting-wide
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,6 +137,8 @@ class DistributionRow:
     channel: str
     issued_by: str
     issued_at: datetime
+    case_id: int | None = None  # the offender's record this copy is; None: meeting-wide
+    reason: str = ""  # why a recipient with no need to know the case was sent it (MAPPA D)
 
 
 @dataclass(frozen=True, slots=True)
@@ -174,6 +186,9 @@ def _iso(value: date | datetime | time | None) -> str:
 def _content_from(session: Session, data: meetings.MeetingData) -> MinutesContent:
     meeting = data.meeting
     chair = data.persons.get(meeting.chair_id)
+    minute_taker = (
+        data.persons.get(meeting.minute_taker_id) if meeting.minute_taker_id is not None else None
+    )
     identity = MeetingIdentity(
         meeting_id=meeting.id,
         area=settings.policy(session).area_name,
@@ -187,6 +202,8 @@ def _content_from(session: Session, data: meetings.MeetingData) -> MinutesConten
         minute_taker=data.person_name(meeting.minute_taker_id),
         coordinator=data.person_name(meeting.coordinator_id),
         template_version=meeting.template_version,
+        chair_role=chair.role_title if chair else "",
+        minute_taker_agency=minute_taker.agency.name if minute_taker else "",
     )
     attendees = []
     for a in data.attendance:
@@ -291,6 +308,7 @@ def _case_entry(data: meetings.MeetingData, d: CaseDiscussion) -> CaseEntry:
             status=status,
             not_done_reason=reason,
             note=note,
+            purpose=a.purpose,
         )
 
     decisions = data.decisions.get(d.id, [])
@@ -350,7 +368,12 @@ def _case_entry(data: meetings.MeetingData, d: CaseDiscussion) -> CaseEntry:
         risk_summary=d.risk_summary,
         information=tuple(
             InformationEntry(
-                agency=data.agencies[i.agency_id].name, text=i.text, restricted=i.restricted
+                agency=data.agencies[i.agency_id].name,
+                text=i.text,
+                restricted=i.restricted,
+                given_by=data.person_name(i.given_by_id),
+                as_at=_iso(i.as_at),
+                declined=i.declined,
             )
             for i in data.information.get(d.id, [])
         ),
@@ -363,6 +386,27 @@ def _case_entry(data: meetings.MeetingData, d: CaseDiscussion) -> CaseEntry:
         ),
         decisions=tuple(decision_entries),
         next_review_date=_iso(next_review),
+        meeting_seq=data.earlier_meetings.get(case.id, 0) + 1,
+        previous_meeting_date=_iso(data.last_review.get(case.id)),
+        offence_details=case.offence_details,
+        previous_offences=case.previous_offences,
+        relevant_dates=case.relevant_dates,
+        registered_on=_iso(reg.start_date if reg else None),
+        discussion=d.notes,
+        victim_issues=d.victim_issues,
+        diversity_issues=d.diversity_issues,
+        risk_trend=d.risk_trend.value if d.risk_trend else "",
+        attendance=tuple(
+            CaseAttendeeEntry(
+                name=a.person_name,
+                agency=a.agency_name,
+                role_title=a.role_title,
+                status=a.status.value if a.status else AttendanceStatus.ABSENT.value,
+                panel=a.panel,
+            )
+            for a in data.case_attendees(d)
+        ),
+        invited_agencies=tuple(data.agencies[i].name for i in data.invited.get(d.id, [])),
     )
 
 
@@ -508,7 +552,9 @@ def _apply_case_decisions(
 
 # Frozen and printed for a needs-reason finding when the caller cannot ask for reasons (today's
 # sign-off window: issue 11 item 2 is still open), so the record says so instead of looking clean.
-REASON_NOT_ASKED = "No reason recorded: the sign-off window does not ask for reasons yet."
+# Starts "No reason recorded" like the text frozen by earlier versions (``meeting_audit`` reads
+# the prefix). The sign-off window always asks; only a caller that cannot ask passes None.
+REASON_NOT_ASKED = "No reason recorded: signed off by a route that does not ask for reasons."
 
 
 def _audit_reasons(
@@ -559,7 +605,7 @@ def sign_off(
 
     The self-audit runs first: any must-fix finding refuses the sign-off, and each needs-reason
     finding needs a reason in ``reasons`` (keyed by finding id), frozen with the content. With
-    ``reasons=None`` each is frozen as ``REASON_NOT_ASKED`` (the sign-off window, until it asks)."""
+    ``reasons=None`` each is frozen as ``REASON_NOT_ASKED`` (a caller that cannot ask)."""
     meeting = get_or_404(session, Meeting, meeting_id, "meeting")
     _require_chair(session, actor, meeting, "sign off these minutes")
     meetings.check_transition(meeting, MeetingStatus.SIGNED_OFF)
@@ -643,26 +689,36 @@ def _lock_meeting(session: Session, meeting_id: int) -> Meeting:
 
 
 def add_addendum(
-    session: Session, actor: Actor, meeting_id: int, *, reason: str, text: str
+    session: Session,
+    actor: Actor,
+    meeting_id: int,
+    *,
+    reason: str,
+    text: str,
+    case_id: int | None = None,
 ) -> AddendumRow:
-    """A correction to signed-off minutes, signed off by the chair (never an in-place edit)."""
+    """A correction to signed-off minutes, signed off by the chair (never an in-place edit):
+    to one offender's record (``case_id``, a case on the meeting's agenda) or, with None, to the
+    meeting-wide record."""
     meeting = _lock_meeting(session, meeting_id)
     _require_chair(session, actor, meeting, "add an addendum to these minutes")
     minutes = _signed(session, meeting, "add an addendum")
     check = Checker()
     clean_reason = check.text("reason", reason, max_len=MAX_REASON)
     clean_text = check.text("text", text, max_len=MAX_TEXT)
+    _check_case_on_agenda(session, check, meeting, case_id)
     check.done()
     assert clean_reason is not None and clean_text is not None
     earlier = _addenda(session, minutes.id)
     previous = minutes_hash.stored_versions(minutes, earlier)[-1]
     signer = _actor_signer(session, actor)
     signed_at = utcnow()
-    parts = minutes_hash.addendum_parts(clean_text, clean_reason, signer, signed_at)
+    parts = minutes_hash.addendum_parts(clean_text, clean_reason, signer, signed_at, case_id)
     digest = minutes_hash.chain_hash("addendum", parts, previous)
     row = Addendum(
         minutes_id=minutes.id,
         seq=(earlier[-1].seq if earlier else 0) + 1,
+        case_id=case_id,
         reason=clean_reason,
         text=clean_text,
         content_sha256=digest,
@@ -684,8 +740,15 @@ def add_addendum(
         row.id,
         "create",
         audit.created(
-            {"seq": row.seq, "reason": clean_reason, "text": clean_text, "sha256": digest}
+            {
+                "seq": row.seq,
+                "case_id": case_id,
+                "reason": clean_reason,
+                "text": clean_text,
+                "sha256": digest,
+            }
         ),
+        case_id=case_id,
         meeting_id=meeting.id,
     )
     return AddendumRow(
@@ -699,7 +762,33 @@ def add_addendum(
         signed_by=signer.name,
         signed_at=row.signed_at,
         version_sha256=version,
+        case_id=case_id,
     )
+
+
+def _check_case_on_agenda(
+    session: Session, check: Checker, meeting: Meeting, case_id: int | None
+) -> None:
+    """An addendum to one offender's record names a case on the meeting's agenda."""
+    if case_id is None:
+        return
+    on_agenda = isinstance(case_id, int) and not isinstance(case_id, bool)
+    if on_agenda:
+        on_agenda = (
+            session.scalar(
+                select(CaseDiscussion.id).where(
+                    CaseDiscussion.meeting_id == meeting.id, CaseDiscussion.case_id == case_id
+                )
+            )
+            is not None
+        )
+    if not on_agenda:
+        check.fail(
+            "case",
+            f"Case {case_id} was not on the agenda of the meeting of "
+            f"{meeting.meeting_date.isoformat()}; choose an offender discussed at it, or none "
+            "for a correction to the meeting-wide record.",
+        )
 
 
 def _distribution_row(
@@ -718,6 +807,52 @@ def _distribution_row(
         channel=d.channel,
         issued_by=issued_by.get(d.issued_by_id, ""),
         issued_at=d.issued_at,
+        case_id=d.case_id,
+        reason=d.reason,
+    )
+
+
+def _check_wide_copy(
+    check: Checker, person: Person | None, person_id: int | None, agency_id: int | None
+) -> None:
+    """Field errors for a copy of the meeting-wide record: it holds every offender's record, so
+    it goes only to a known person, as of their own agency (an unknown ``person_id`` is already
+    named by ``resolve_person``)."""
+    if person is None:
+        if person_id is None:
+            check.fail(
+                "recipient_person",
+                "Choose the recipient from the list of people: the meeting-wide record holds "
+                "every offender's record, so a copy goes only to a known person (add an outside "
+                "recipient as a person first).",
+            )
+    elif agency_id is not None and agency_id != person.agency_id:
+        check.fail(
+            "recipient_agency",
+            f"{person.display_name} works for {person.agency.name}; a copy of the meeting-wide "
+            "record is issued to them as such.",
+        )
+
+
+def _require_need_for_every_case(
+    session: Session, meeting: Meeting, person: Person, reason: str
+) -> None:
+    """A copy of the meeting-wide record is every offender's record at once: refused
+    (``PermissionDenied`` naming the person and each case they have no need to know) unless
+    ``person`` needs to know every case on the agenda (the chair, co-ordinator and minute-taker
+    always do) or ``reason`` (the chair's permission) is given."""
+    needs = need_to_know.need_to_know(session, meeting.id)
+    missing = [c for c in needs.cases if not needs.why(person.id, person.agency_id, c.case_id)]
+    if not missing or reason:
+        return
+    names = ", ".join(f"{c.case_name} (case {c.case_id})" for c in missing)
+    records = "the record of" if len(missing) == 1 else "the records of"
+    raise PermissionDenied(
+        f"{person.display_name} ({person.agency.name}) has no need to know {records} {names}, "
+        "and the meeting-wide record holds every offender's record: it goes to the chair, the "
+        "co-ordinator, the minute-taker and those who need to know every case on the agenda. "
+        "Issue them the records they need instead, or give the reason (the chair's "
+        "permission, MAPPA D), and it is logged."
     )
 
 
@@ -731,8 +866,18 @@ def record_distribution(
     recipient_agency_id: int | None = None,
     variant: DistributionVariant | str = DistributionVariant.FULL,
     channel: str = "",
+    case_id: int | None = None,
+    reason: str = "",
 ) -> DistributionRow:
-    """Log one issued copy: the next copy number and the version it carries."""
+    """Log one issued copy: the next copy number and the version it carries.
+
+    Every copy goes to a known person (``recipient_person_id``), issued to them as of their own
+    agency. With ``case_id`` the copy is that offender's record of the meeting: a recipient
+    whose agency has no need to know the case (``need_to_know``) is refused unless ``reason``
+    (the chair's permission, MAPPA D) is given. Without it the copy is the meeting-wide record,
+    which holds every offender's record: refused, unless ``reason`` is given, to anyone but the
+    chair, co-ordinator and minute-taker and those who need to know every case on the agenda.
+    The reason is stored and audited."""
     require_role(
         actor,
         Role.ADMINISTRATOR,
@@ -744,14 +889,29 @@ def record_distribution(
     minutes = _signed(session, meeting, "distribute them")
     check = Checker()
     clean_name = check.text("recipient_name", recipient_name, max_len=MAX_RECIPIENT)
+    person = None
     if recipient_person_id is not None:
-        resolve_person(session, "recipient_person", recipient_person_id, check, what="recipient")
+        person = resolve_person(
+            session, "recipient_person", recipient_person_id, check, what="recipient"
+        )
     if recipient_agency_id is not None:
         resolve_agency(session, "recipient_agency", recipient_agency_id, check)
     clean_variant = check.enum("variant", variant, DistributionVariant)
     clean_channel = check.text("channel", channel, required=False, max_len=MAX_CHANNEL) or ""
+    clean_reason = check.text("reason", reason, required=False, max_len=MAX_REASON) or ""
+    if case_id is not None:
+        need_to_know.check_record_copy(
+            session, check, meeting, case_id, person, recipient_agency_id, clean_variant
+        )
+    else:
+        _check_wide_copy(check, person, recipient_person_id, recipient_agency_id)
     check.done()
-    assert clean_name is not None and clean_variant is not None
+    assert clean_name is not None and clean_variant is not None and person is not None
+    if case_id is not None:
+        need_to_know.require_need_or_reason(session, meeting.id, case_id, person, clean_reason)
+    else:
+        _require_need_for_every_case(session, meeting, person, clean_reason)
+    recipient_agency_id = person.agency_id
     last = session.scalar(
         select(func.max(Distribution.copy_number)).where(Distribution.minutes_id == minutes.id)
     )
@@ -767,6 +927,8 @@ def record_distribution(
         channel=clean_channel,
         issued_by_id=actor.user_id,
         issued_at=utcnow(),
+        case_id=case_id,
+        reason=clean_reason,
     )
     session.add(row)
     flush(session, "distribution")
@@ -785,8 +947,11 @@ def record_distribution(
                 "variant": clean_variant,
                 "version_sha256": row.version_sha256,
                 "channel": clean_channel,
+                "case_id": case_id,
+                "reason": clean_reason,
             }
         ),
+        case_id=case_id,
         meeting_id=meeting.id,
     )
     if meeting.status is MeetingStatus.SIGNED_OFF:
@@ -795,7 +960,8 @@ def record_distribution(
 
 
 def list_distributions(session: Session, meeting_id: int) -> list[DistributionRow]:
-    """Every issued copy of the meeting's minutes, by copy number."""
+    """Every issued copy of the meeting's minutes (meeting-wide record or one offender's,
+    ``case_id``), by copy number."""
     get_or_404(session, Meeting, meeting_id, "meeting")
     rows = list(
         session.scalars(
@@ -830,12 +996,15 @@ def minutes_document(
     variant: DistributionVariant | str = DistributionVariant.FULL,
     version_sha256: str | None = None,
     generated_at: str | None = None,
+    case_id: int | None = None,
 ) -> MinutesDocument:
     """What a minutes PDF shows: the frozen content, signer and addenda of signed minutes, or
     the live draft (``sign_off`` None) of a meeting not yet signed off.
 
     ``version_sha256`` asks for an earlier version (only the addenda it includes) and
-    ``generated_at`` fixes the printed time: together they let ``verify`` render a copy again."""
+    ``generated_at`` fixes the printed time: together they let ``verify`` render a copy again.
+    ``case_id`` makes it that offender's record of the meeting (a case on its agenda, full or
+    redacted); None, the meeting-wide record (full, or the disclosure summary of old)."""
     meeting = get_or_404(session, Meeting, meeting_id, "meeting")
     check = Checker()
     clean_variant = check.enum("variant", variant, DistributionVariant)
@@ -844,17 +1013,24 @@ def minutes_document(
         isinstance(copy_number, bool) or not isinstance(copy_number, int) or copy_number < 1
     ):
         check.fail("copy_number", "The copy number must be a whole number from 1 upwards.")
+    if clean_variant is not None and clean_variant not in _VARIANTS[case_id is not None]:
+        what = "an offender's record" if case_id is not None else "the meeting-wide record"
+        allowed = " or ".join(v.value for v in _VARIANTS[case_id is not None])
+        check.fail("variant", f"{what.capitalize()} is issued {allowed}, not {clean_variant}.")
     check.done()
     assert clean_variant is not None
     minutes = _minutes_for(session, meeting.id)
     generated = generated_at if generated_at is not None else utcnow().isoformat()
     if minutes is None:
+        content = build_content(session, meeting.id)
+        _check_record_case(content, case_id)
         return MinutesDocument(
-            content=build_content(session, meeting.id),
+            content=content,
             sign_off=None,
             recipient=clean_recipient or "",
             copy_number=copy_number,
             variant=clean_variant.value,
+            case_id=case_id,
             generated_at=generated,
         )
     addenda = _addenda(session, minutes.id)
@@ -868,8 +1044,10 @@ def minutes_document(
                 f"No version {version_sha256} of the minutes of meeting {meeting.id} was issued."
             )
         included = record.versions.index(version_sha256)
+    content = MinutesContent.from_dict(json.loads(minutes.content))
+    _check_record_case(content, case_id)
     return MinutesDocument(
-        content=MinutesContent.from_dict(json.loads(minutes.content)),
+        content=content,
         sign_off=SignOffBlock(
             chair=printed_signer(minutes_hash.minutes_signer(minutes)),
             signed_at=minutes.signed_at.isoformat(),
@@ -883,14 +1061,35 @@ def minutes_document(
                 signed_by=printed_signer(minutes_hash.addendum_signer(a)),
                 signed_at=a.signed_at.isoformat(),
                 content_sha256=a.content_sha256,
+                case_id=a.case_id,
             )
             for a in addenda[:included]
         ),
         recipient=clean_recipient or "",
         copy_number=copy_number,
         variant=clean_variant.value,
+        case_id=case_id,
         generated_at=generated,
         extra={"version_sha256": record.versions[included]},
+    )
+
+
+# The variants each kind of document is issued in: [is one offender's record]
+_VARIANTS = {
+    False: (DistributionVariant.FULL, DistributionVariant.DISCLOSURE_SUMMARY),
+    True: (DistributionVariant.FULL, DistributionVariant.REDACTED),
+}
+
+
+def _check_record_case(content: MinutesContent, case_id: int | None) -> None:
+    """An offender's record is of a case the minutes cover (field "case")."""
+    if case_id is None or any(c.case_id == case_id for c in content.cases):
+        return
+    when = content.meeting.date
+    raise ValidationError.single(
+        "case",
+        f"Case {case_id} was not on the agenda of the meeting of {when}, so the minutes hold no "
+        "record of it.",
     )
 
 

@@ -23,10 +23,12 @@ from mappa_desktop.services.actor import Actor
 from reports.signing import SELF_SIGNED_LABEL, signature_count
 from reports.stamp import read_stamp
 from tests.conftest import Database
-from tests.mappa_desktop.factories_meetings import ready_meeting
+from tests.mappa_desktop.factories_meetings import person, ready_meeting
 
 ROOT = Path(__file__).resolve().parents[2]
-RECIPIENT = "Zoë Ångström (Probation)"
+RECIPIENT = "Zoë Ångström (Probation)"  # as printed on her copy: the person, then the agency
+CHAIR = "Test Okonkwo-Smith (Police)"  # the login "admin", who chairs every meeting here
+OFFICER = "Pat Officer Probation (Probation)"  # present at every ready meeting
 PASSWORD = "correct horse battery"
 
 
@@ -77,8 +79,10 @@ def test_copy_for_recipient_then_verify_is_genuine_and_current(
     db: Database, admin: Actor, tmp_path: Path
 ) -> None:
     meeting_id = signed_meeting(db, admin)
+    with db.sessions.begin() as s:  # Probation is core for every case: no reason needed
+        zoe = person(s, "Ångström", "Zoë", agency="Probation")
     out = tmp_path / "copy.pdf"
-    made = run(db, "minutes", str(meeting_id), "-o", str(out), "--copy-for", RECIPIENT)
+    made = run(db, "minutes", str(meeting_id), "-o", str(out), "--copy-for", "zoë ångström")
     assert made.code == 0, made.err
     assert f"copy 1 for {RECIPIENT}" in made.out
     stamp = read_stamp(out.read_bytes())
@@ -87,9 +91,9 @@ def test_copy_for_recipient_then_verify_is_genuine_and_current(
     with db.sessions() as s:
         copies = minutes.list_distributions(s, meeting_id)
         logged = issued.list_issued_files(s, meeting_id)
-    assert [(c.copy_number, c.recipient_name, c.channel) for c in copies] == [
-        (1, RECIPIENT, "command line")
-    ]
+    assert [
+        (c.copy_number, c.recipient_name, c.recipient_person_id, c.channel) for c in copies
+    ] == [(1, RECIPIENT, zoe, "command line")]
     assert [(f.copy_number, f.byte_size) for f in logged] == [(1, out.stat().st_size)]
 
     checked = run(db, "verify", str(out))
@@ -110,7 +114,7 @@ def test_verify_refuses_a_copy_with_one_byte_changed(
 ) -> None:
     meeting_id = signed_meeting(db, admin)
     out = tmp_path / "copy.pdf"
-    assert run(db, "minutes", str(meeting_id), "-o", str(out), "--copy-for", "A").code == 0
+    assert run(db, "minutes", str(meeting_id), "-o", str(out), "--copy-for", "admin").code == 0
     flip(out, out.stat().st_size // 2)
     assert read_stamp(out.read_bytes()) is not None  # the stamp alone still looks right
     checked = run(db, "verify", str(out))
@@ -149,19 +153,22 @@ def test_copy_made_before_an_addendum_is_reported_superseded(
 ) -> None:
     meeting_id = signed_meeting(db, admin)
     old, new = tmp_path / "old.pdf", tmp_path / "new.pdf"
-    assert run(db, "minutes", str(meeting_id), "-o", str(old), "--copy-for", "A").code == 0
+    assert run(db, "minutes", str(meeting_id), "-o", str(old), "--copy-for", "admin").code == 0
     with db.sessions.begin() as s:
         minutes.add_addendum(s, admin, meeting_id, reason="Wrong date", text="It was Tuesday.")
-    assert run(db, "minutes", str(meeting_id), "-o", str(new), "--copy-for", "B").code == 0
+    made = run(
+        db, "minutes", str(meeting_id), "-o", str(new), "--copy-for", "Pat Officer Probation"
+    )
+    assert made.code == 0, made.err
 
     earlier = run(db, "verify", str(old))
     assert earlier.code == 0, earlier.err
     assert "Genuine but superseded by addendum 1" in earlier.out
-    assert "copy 1 issued to A" in earlier.out
+    assert f"copy 1 issued to {CHAIR}" in earlier.out
     current = run(db, "verify", str(new))
     assert current.code == 0, current.err
     assert "Genuine and current" in current.out
-    assert "copy 2 issued to B" in current.out
+    assert f"copy 2 issued to {OFFICER}" in current.out
 
 
 def _drop_minutes_update_trigger(db: Database) -> None:
@@ -177,7 +184,7 @@ def test_verify_detects_a_stored_record_altered_behind_the_database(
 ) -> None:
     meeting_id = signed_meeting(db, admin)
     out = tmp_path / "copy.pdf"
-    assert run(db, "minutes", str(meeting_id), "-o", str(out), "--copy-for", "A").code == 0
+    assert run(db, "minutes", str(meeting_id), "-o", str(out), "--copy-for", "admin").code == 0
     with pytest.raises(DBAPIError), db.engine.begin() as conn:  # the trigger refuses first
         conn.execute(sa.text("UPDATE minutes SET content = '{}'"))
     _drop_minutes_update_trigger(db)  # as a superuser could
@@ -214,7 +221,7 @@ def test_copy_for_a_meeting_not_signed_off_is_refused(
 ) -> None:
     ready = ready_meeting(db, admin)
     out = tmp_path / "copy.pdf"
-    made = run(db, "minutes", str(ready.meeting_id), "-o", str(out), "--copy-for", "A")
+    made = run(db, "minutes", str(ready.meeting_id), "-o", str(out), "--copy-for", "admin")
     assert made.code == 1
     assert made.err.startswith("error: ") and "not signed off" in made.err
     assert not out.exists()
@@ -229,7 +236,11 @@ def test_minutes_bad_input_is_one_line_each(db: Database, admin: Actor, tmp_path
     usage = run(db, "minutes", "twelve", "-o", str(tmp_path / "x.pdf"))
     assert usage.code == 2
     blank = run(db, "minutes", str(meeting_id), "-o", str(tmp_path / "x.pdf"), "--copy-for", " ")
-    assert blank.code == 1 and "recipient_name" in blank.err
+    assert blank.code == 1 and "copy-for: Name the recipient" in blank.err
+    unknown = run(db, "minutes", str(meeting_id), "-o", str(tmp_path / "x.pdf"), "--copy-for", "A")
+    assert unknown.code == 1
+    assert "No active person or login is called 'A'" in unknown.err
+    assert len(unknown.err.strip().splitlines()) == 1
     assert not (tmp_path / "x.pdf").exists()
     with db.sessions() as s:
         assert minutes.list_distributions(s, meeting_id) == []
@@ -282,7 +293,7 @@ def test_signed_copy_verifies_and_a_bad_signature_is_refused(
         "-o",
         str(out),
         "--copy-for",
-        "A",
+        "admin",
         "--sign",
         str(cert),
         "--password-env",
@@ -321,7 +332,7 @@ def test_signing_with_a_wrong_password_is_refused_and_nothing_is_logged(
         "-o",
         str(out),
         "--copy-for",
-        "A",
+        "admin",
         "--sign",
         str(cert),
         "--password-env",

@@ -132,7 +132,13 @@ def test_after_sign_off_logins_still_distribute_correct_and_record_outcomes(
     chair = area.db_as("chair_a")
     with chair.sessions.begin() as s:
         actor = people.get_actor(s, area.login("chair_a"))
-        minutes.record_distribution(s, actor, signed.meeting_id, recipient_name="Probation")
+        minutes.record_distribution(
+            s,
+            actor,
+            signed.meeting_id,
+            recipient_name=actor.display_name,
+            recipient_person_id=actor.person_id,  # the chair: every record is theirs to hold
+        )
         minutes.add_addendum(s, actor, signed.meeting_id, reason="Typo", text="Read 12 May.")
     taker = area.engine_as("taker")
     m = {"m": signed.meeting_id}

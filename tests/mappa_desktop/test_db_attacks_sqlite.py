@@ -133,7 +133,13 @@ def test_the_app_still_distributes_corrects_and_reviews_after_sign_off(
     sqlite_db: Database, chair: Actor, signed: Record
 ) -> None:
     with sqlite_db.sessions.begin() as s:
-        minutes.record_distribution(s, chair, signed.meeting_id, recipient_name="Probation")
+        minutes.record_distribution(
+            s,
+            chair,
+            signed.meeting_id,
+            recipient_name=chair.display_name,
+            recipient_person_id=chair.person_id,  # the chair: every record is theirs to hold
+        )
         minutes.add_addendum(
             s, chair, signed.meeting_id, reason="Wrong date", text="The visit is on 12 May."
         )

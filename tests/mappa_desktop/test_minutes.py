@@ -44,6 +44,7 @@ from tests.mappa_desktop.factories_meetings import (
     make_case,
     make_defensible,
     old_action,
+    person,
     ready_meeting,
     schedule,
 )
@@ -249,15 +250,21 @@ def test_full_journey_to_signed_off_and_distributed(db: Database, admin: Actor) 
         assert left.ended_on == MEETING_DAY and "Exit MAPPA" in left.end_reason
     with db.sessions.begin() as s:
         first = minutes.record_distribution(
-            s, coordinator, m.id, recipient_name="DI Jones (Police)", channel="secure e-mail"
-        )
-        second = minutes.record_distribution(
             s,
             coordinator,
             m.id,
-            recipient_name="Housing",
-            recipient_agency_id=agency_id(s, "Housing"),
+            recipient_name="Test Coord (Police)",
+            recipient_person_id=coordinator.person_id,
+            channel="secure e-mail",
+        )
+        second = minutes.record_distribution(  # Housing is in none of the cases
+            s,
+            coordinator,
+            m.id,
+            recipient_name="Hana Homes (Housing)",
+            recipient_person_id=person(s, "Homes", "Hana", agency="Housing"),
             variant="disclosure_summary",
+            reason="Chair agreed: the housing panel needs the disclosure summary",
         )
     assert (first.copy_number, second.copy_number) == (1, 2)
     assert first.version_sha256 == record.version_sha256
@@ -383,7 +390,9 @@ def test_direct_sql_cannot_alter_signed_minutes(db: Database, admin: Actor) -> N
 def test_addendum_supersedes_earlier_copies(db: Database, admin: Actor) -> None:
     ready = _signed(db, admin)
     with db.sessions.begin() as s:
-        first_copy = minutes.record_distribution(s, admin, ready.meeting_id, recipient_name="A")
+        first_copy = minutes.record_distribution(
+            s, admin, ready.meeting_id, recipient_name="A", recipient_person_id=admin.person_id
+        )
         addendum = minutes.add_addendum(
             s,
             admin,
@@ -391,7 +400,9 @@ def test_addendum_supersedes_earlier_copies(db: Database, admin: Actor) -> None:
             reason="Wrong date of birth",
             text="The date of birth is 01/02/1980.",
         )
-        second_copy = minutes.record_distribution(s, admin, ready.meeting_id, recipient_name="B")
+        second_copy = minutes.record_distribution(
+            s, admin, ready.meeting_id, recipient_name="B", recipient_person_id=admin.person_id
+        )
     with db.sessions() as s:
         record = minutes.get_minutes(s, ready.meeting_id)
     assert record is not None

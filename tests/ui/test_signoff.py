@@ -276,52 +276,63 @@ def open_dialog(qtbot: QtBot, ctx: AppContext, meeting_id: int, folder: Path) ->
     return dialog
 
 
-def test_distribution_makes_one_logged_file_per_recipient_with_progress(
+def test_distribution_makes_one_logged_file_per_copy_with_progress(
     qtbot: QtBot, sqlite_db: Database, chair: Actor, tmp_path: Path
 ) -> None:
+    """Each person on the list gets each record they need as a file of its own: on disk, in the
+    distribution log and in the issued-file log with the file's hash, stamped with its copy
+    number, recipient and case; the progress bar counts copies, not people."""
     ready = ready_meeting(sqlite_db, chair)
     sign_via_services(sqlite_db, chair, ready)
     ctx = context(sqlite_db, chair)
     dialog = open_dialog(qtbot, ctx, ready.meeting_id, tmp_path)
-    attendees = dialog.chosen()
-    assert [r.name for r in attendees] == [
+    # The chair and the three core agencies present: each needs to know both cases.
+    names = {
+        "Test Παπαδόπουλος (Police)",
         "Pat Officer Police (Police)",
         "Pat Officer Probation (Probation)",
         "Pat Officer Prison (Prison)",
-    ]
-    dialog.add_name.setText("Zoë Ångström")
-    dialog.add_agency.setText("Housing")
-    qtbot.mouseClick(dialog.add_button, Qt.MouseButton.LeftButton)
-    assert len(dialog.chosen()) == 4
-    assert dialog.generate.text() == "Make 4 copies"
+    }
+    assert {r.name for r in dialog.chosen()} == names
+    expected = {(name, case_id) for name in names for case_id in ready.case_ids}
+    total = len(expected)
+    assert dialog.generate.isEnabled(), dialog.why.text()
     shot(qtbot, dialog, "distribution-before")
     seen: list[tuple[int, int]] = []
     dialog.progress.valueChanged.connect(lambda v: seen.append((v, dialog.progress.maximum())))
-    with qtbot.waitSignal(dialog.finished_copies, timeout=60_000) as done:
+    with (
+        qtbot.waitSignal(ctx.bus.meetings_changed, timeout=60_000),
+        qtbot.waitSignal(dialog.finished_copies, timeout=60_000) as done,
+    ):
         qtbot.mouseClick(dialog.generate, Qt.MouseButton.LeftButton)
     result = done.args[0]
     assert isinstance(result, DistributionResult)
-    assert not result.cancelled and result.error == "" and len(result.written) == 4
-    assert seen[-1] == (4, 4) and (1, 4) in seen
-    files = sorted(tmp_path.glob("*.pdf"))
-    assert len(files) == 4
+    assert (result.error, result.cancelled, len(result.written)) == ("", False, total)
+    assert seen[-1] == (total, total) and (1, total) in seen
+    assert [v for v, _ in seen] == sorted(v for v, _ in seen)
+    assert sorted(tmp_path.glob("*.pdf")) == sorted(c.path for c in result.written)
     with sqlite_db.sessions() as s:
         log = minutes.list_distributions(s, ready.meeting_id)
-        logged_files = issued.list_issued_files(s, ready.meeting_id)
+        files = issued.list_issued_files(s, ready.meeting_id)
         status = meetings.get_meeting_row(s, ready.meeting_id).status
-    assert [d.copy_number for d in log] == [1, 2, 3, 4]
-    assert log[3].recipient_name == "Zoë Ångström (Housing)"
-    assert log[0].recipient_person_id is not None and log[0].recipient_agency_id is not None
-    assert len(logged_files) == 4
-    assert status is MeetingStatus.DISTRIBUTED
+    assert [d.copy_number for d in log] == list(range(1, total + 1))
+    assert {(d.recipient_name, d.case_id) for d in log} == expected
+    assert all(d.recipient_person_id is not None and d.reason == "" for d in log)
+    assert sorted((f.distribution_id, f.file_sha256) for f in files) == sorted(
+        (c.distribution_id, issued.file_hash(c.path.read_bytes())) for c in result.written
+    )
     for copy in result.written:
         stamp = read_stamp(copy.path.read_bytes())
         assert stamp is not None
-        assert (stamp.copy_number, stamp.recipient) == (copy.copy_number, copy.recipient)
-        assert f"copy {copy.copy_number:02d}" in copy.path.name
-    assert "Made 4 of 4 copies" in dialog.status.text()
+        assert (stamp.copy_number, stamp.recipient, stamp.case_id) == (
+            copy.copy_number,
+            copy.recipient,
+            copy.case_id,
+        )
+        assert f"case {copy.case_id} - copy {copy.copy_number:02d}" in copy.path.name
+    assert status is MeetingStatus.DISTRIBUTED
+    assert f"Made {total} of {total} copies" in dialog.status.text()
     assert dialog.chosen() == []  # nobody is ticked for a second copy
-    assert dialog.recipients.item(3).text() == "Zoë Ångström (Housing)  (copy 4 issued)"
     assert not dialog.generate.isEnabled()
     shot(qtbot, dialog, "distribution-after")
 
@@ -329,34 +340,53 @@ def test_distribution_makes_one_logged_file_per_recipient_with_progress(
 def test_distribution_cancel_stops_between_copies_and_keeps_what_was_written(
     qtbot: QtBot, sqlite_db: Database, chair: Actor, tmp_path: Path
 ) -> None:
+    """Cancel stops after the copy being made: that copy stays, on disk and logged; the dialog
+    is usable again at once and makes only the copies still to make."""
     ready = ready_meeting(sqlite_db, chair)
     sign_via_services(sqlite_db, chair, ready)
     dialog = open_dialog(qtbot, context(sqlite_db, chair), ready.meeting_id, tmp_path)
-    assert len(dialog.chosen()) == 3
+    total = len(dialog.planned())
+    assert total == 4 * len(ready.case_ids)  # the chair and three core agencies, every case
 
     def cancel_after_first(value: int) -> None:
         if value == 1:
-            assert dialog.cancel.isEnabled()
+            assert dialog.cancel.isEnabled() and not dialog.close_button.isEnabled()
             qtbot.mouseClick(dialog.cancel, Qt.MouseButton.LeftButton)
 
     dialog.progress.valueChanged.connect(cancel_after_first)
     with qtbot.waitSignal(dialog.finished_copies, timeout=60_000) as done:
         qtbot.mouseClick(dialog.generate, Qt.MouseButton.LeftButton)
+    dialog.progress.valueChanged.disconnect(cancel_after_first)
     result = done.args[0]
-    assert result.cancelled and len(result.written) == 1
-    assert len(list(tmp_path.glob("*.pdf"))) == 1
+    assert (result.cancelled, result.error, len(result.written)) == (True, "", 1)
+    [first] = result.written
+    assert list(tmp_path.glob("*.pdf")) == [first.path]
     with sqlite_db.sessions() as s:
-        assert [d.copy_number for d in minutes.list_distributions(s, ready.meeting_id)] == [1]
-    assert "Cancelled: 1 of 3 copies" in dialog.status.text()
-    assert not dialog.cancel.isEnabled() and dialog.generate.isEnabled()
-    assert len(dialog.chosen()) == 2  # the two copies not made are still ticked
-
-    again = open_dialog(qtbot, context(sqlite_db, chair), ready.meeting_id, tmp_path)
-    assert again.recipients.item(0).text().endswith("(copy 1 issued earlier)")
-    assert [r.name for r in again.chosen()] == [
-        "Pat Officer Probation (Probation)",
-        "Pat Officer Prison (Prison)",
+        log = minutes.list_distributions(s, ready.meeting_id)
+        files = issued.list_issued_files(s, ready.meeting_id)
+    assert [(d.id, d.copy_number) for d in log] == [(first.distribution_id, 1)]
+    assert [(f.distribution_id, f.file_sha256) for f in files] == [
+        (first.distribution_id, issued.file_hash(first.path.read_bytes()))
     ]
+    assert f"Cancelled: 1 of {total} copies" in dialog.status.text()
+    assert not dialog.cancel.isEnabled() and dialog.generate.isEnabled()
+    assert dialog.close_button.isEnabled()
+    assert len(dialog.planned()) == total - 1
+    assert len(dialog.chosen()) == 4  # whoever got one record still has one to receive
+    texts = [dialog.recipients.item(r).text() for r in range(dialog.recipients.count())]
+    [holder] = [t for t in texts if t.endswith("issued)")]
+    assert holder.startswith(f"{first.recipient}: 2 records") and holder.endswith("(1 of 2 issued)")
+
+    with qtbot.waitSignal(dialog.finished_copies, timeout=60_000) as rest:
+        qtbot.mouseClick(dialog.generate, Qt.MouseButton.LeftButton)
+    assert len(rest.args[0].written) == total - 1
+    assert len(list(tmp_path.glob("*.pdf"))) == total
+    with sqlite_db.sessions() as s:
+        pairs = [
+            (d.recipient_person_id, d.case_id)
+            for d in minutes.list_distributions(s, ready.meeting_id)
+        ]
+    assert len(pairs) == len(set(pairs)) == total
 
 
 def test_distribution_is_blocked_until_signed_off_and_with_nobody_ticked(

@@ -1,19 +1,26 @@
-"""Distributing signed-off minutes: one personal, numbered, logged PDF per recipient.
+"""Distributing signed-off minutes as each offender's record, on need to know (MAPPA D).
 
-Attendees are listed (those who attended ticked); anyone else can be added by name and agency.
-Copies are made in the background with a progress bar; Cancel stops between copies, and every
-copy already written stays, with its entry in the distribution log.
+Everyone on the meeting's distribution list (attendees, people recorded for a case, the chair,
+co-ordinator and minute-taker) is listed with the records they will receive: the cases their
+agency is core for, was invited to or was involved in (``services.need_to_know``); those with
+records still to receive are ticked. Someone else is added by picking a known person (an outside
+recipient is added as a person first) and the records to send them; a record they have no need
+to know asks for the reason, the chair's permission, which is logged with the copy. Copies are
+made in the background with a progress bar; Cancel stops between copies, and every copy already
+written stays, with its entry in the distribution log.
 """
 
 from __future__ import annotations
 
 import threading
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QStandardPaths, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QButtonGroup,
+    QComboBox,
     QDialog,
     QFileDialog,
     QFormLayout,
@@ -31,15 +38,27 @@ from PySide6.QtWidgets import (
 )
 
 from mappa_desktop.domain.enums import DistributionVariant
+from mappa_desktop.services.need_to_know import recipient_label
+from reports.export import PlannedCopy
 from reports.labels import date_text
 from ui import messages
 from ui.context import AppContext
+from ui.forms.fit import resize_within_screen, scrolled
 from ui.tasks import Progress
+from ui.user_text import shown
+from ui.views.meeting.common import fill_people
+from ui.views.record.common import assign_mnemonics, mnemonic_widgets
 from ui.views.signoff import data
 from ui.views.signoff.certificate import CertificateBox
 
 RECIPIENT_ROLE = Qt.ItemDataRole.UserRole
+CASE_ROLE = Qt.ItemDataRole.UserRole
 ISSUE_REASON = "Issued as a personal copy of the signed-off minutes"
+NO_PERSON = "(choose a person)"
+
+
+def _count(n: int, one: str, many: str = "") -> str:
+    return f"{n} {one}" if n == 1 else f"{n} {many or one + 's'}"
 
 
 class DistributionDialog(QDialog):
@@ -57,11 +76,10 @@ class DistributionDialog(QDialog):
         self._cancel: threading.Event | None = None
         self._folder_dialog: QFileDialog | None = None
         self._filled = False
-        self._running_items: list[QListWidgetItem] = []
         self.setObjectName("distributionDialog")
         self.setWindowTitle(f"Distribute minutes - meeting {meeting_id}")
         self._build()
-        self.resize(720, 680)
+        resize_within_screen(self, 760, 760)
         QTimer.singleShot(0, self.reload)
 
     # ----- construction ------------------------------------------------------------------------
@@ -72,52 +90,9 @@ class DistributionDialog(QDialog):
         self.heading.setFont(font)
         self.heading.setWordWrap(True)
 
-        self.recipients = QListWidget()
-        self.recipients.setObjectName("recipientList")
-        self.recipients.setAccessibleName("Recipients")
-        self.add_name = QLineEdit()
-        self.add_name.setObjectName("addRecipientName")
-        self.add_name.setPlaceholderText("Name, e.g. Sam Jones")
-        self.add_agency = QLineEdit()
-        self.add_agency.setObjectName("addRecipientAgency")
-        self.add_agency.setPlaceholderText("Agency, e.g. Housing")
-        self.add_button = QPushButton("Add recipient")
-        self.add_button.setObjectName("addRecipientButton")
-        add_row = QHBoxLayout()
-        add_row.addWidget(self.add_name, 2)
-        add_row.addWidget(self.add_agency, 2)
-        add_row.addWidget(self.add_button)
-        recipients_box = QGroupBox("Recipients (one personal copy each)")
-        rl = QVBoxLayout(recipients_box)
-        rl.addWidget(self.recipients, 1)
-        rl.addLayout(add_row)
-
-        self.full = QRadioButton("Full minutes")
-        self.full.setObjectName("variantFull")
-        self.full.setChecked(True)
-        self.summary = QRadioButton("Disclosure summary (leaves out items marked restricted)")
-        self.summary.setObjectName("variantSummary")
-        self._variants = QButtonGroup(self)
-        self._variants.addButton(self.full)
-        self._variants.addButton(self.summary)
-        self.folder = QLineEdit(
-            QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
-        )
-        self.folder.setObjectName("outputFolder")
-        self.folder.setAccessibleName("Output folder")
-        self.browse = QPushButton("Choose…")
-        folder_row = QHBoxLayout()
-        folder_row.addWidget(self.folder, 1)
-        folder_row.addWidget(self.browse)
-        self.certificate = CertificateBox("each copy")
-        options = QGroupBox("Copies")
-        form = QFormLayout(options)
-        variant_row = QVBoxLayout()
-        variant_row.addWidget(self.full)
-        variant_row.addWidget(self.summary)
-        form.addRow("Content:", variant_row)
-        form.addRow("Save in folder:", folder_row)
-        form.addRow(self.certificate)
+        recipients_box = self._build_recipients()
+        add_box = self._build_add()
+        options = self._build_options()
 
         self.progress = QProgressBar()
         self.progress.setObjectName("distributionProgress")
@@ -142,25 +117,109 @@ class DistributionDialog(QDialog):
         buttons.addWidget(self.cancel)
         buttons.addWidget(self.close_button)
 
+        body = QWidget()
+        body_layout = QVBoxLayout(body)
+        body_layout.setContentsMargins(0, 0, 0, 0)
+        body_layout.addWidget(self.heading)
+        body_layout.addWidget(recipients_box, 1)
+        body_layout.addWidget(add_box)
+        body_layout.addWidget(options)
+        body_layout.addWidget(self.progress)
+        body_layout.addWidget(self.status)
+        body_layout.addWidget(self.why)
         layout = QVBoxLayout(self)
-        layout.addWidget(self.heading)
-        layout.addWidget(recipients_box, 1)
-        layout.addWidget(options)
-        layout.addWidget(self.progress)
-        layout.addWidget(self.status)
-        layout.addWidget(self.why)
+        layout.addWidget(scrolled(body), 1)  # scrolls on a small screen; buttons stay in view
         layout.addLayout(buttons)
 
-        self.add_button.clicked.connect(self.add_recipient)
-        self.add_name.returnPressed.connect(self.add_recipient)
-        self.browse.clicked.connect(self._choose_folder)
         self.generate.clicked.connect(self.make_copies)
         self.cancel.clicked.connect(self.cancel_copies)
         self.close_button.clicked.connect(self.reject)
-        self.recipients.itemChanged.connect(lambda _i: self._update())
         self.folder.textChanged.connect(lambda _t: self._update())
         self.certificate.changed.connect(self._update)
+        assign_mnemonics(mnemonic_widgets(self), "")
         self._update()
+
+    def _build_recipients(self) -> QGroupBox:
+        self.recipients = QListWidget()
+        self.recipients.setObjectName("recipientList")
+        self.recipients.setAccessibleName("Recipients and the records each will receive")
+        self.recipients.setMinimumHeight(160)
+        label = QLabel("Recipients:")
+        label.setBuddy(self.recipients)
+        self.plan_text = QLabel("")
+        self.plan_text.setObjectName("distributionPlan")
+        self.plan_text.setWordWrap(True)
+        box = QGroupBox("Each offender's record goes only to those who need to know it")
+        layout = QVBoxLayout(box)
+        layout.addWidget(label)
+        layout.addWidget(self.recipients, 1)
+        layout.addWidget(self.plan_text)
+        self.recipients.itemChanged.connect(lambda _i: self._update())
+        return box
+
+    def _build_add(self) -> QGroupBox:
+        self.add_person = QComboBox()
+        self.add_person.setObjectName("addRecipientPerson")
+        self.add_person.setAccessibleName("Person to add")
+        self.add_person.addItem(NO_PERSON, None)
+        self.add_cases = QListWidget()
+        self.add_cases.setObjectName("addRecipientRecords")
+        self.add_cases.setAccessibleName("Records to send them")
+        self.add_reason = QLineEdit()
+        self.add_reason.setObjectName("addRecipientReason")
+        self.add_reason.setAccessibleName("Reason: the chair's permission")
+        self.add_reason.setPlaceholderText(
+            "Needed for a record they have no need to know, e.g. Chair agreed on 3 March: …"
+        )
+        self.add_button = QPushButton("Add recipient")
+        self.add_button.setObjectName("addRecipientButton")
+        self.add_note = QLabel("")
+        self.add_note.setObjectName("addRecipientNote")
+        self.add_note.setWordWrap(True)
+        box = QGroupBox("Someone else: a known person (add an outside recipient as a person first)")
+        form = QFormLayout(box)
+        form.addRow("Person:", self.add_person)
+        form.addRow("Records:", self.add_cases)
+        form.addRow("Reason (chair's permission):", self.add_reason)
+        form.addRow("", self.add_note)
+        form.addRow("", self.add_button)
+        self.add_button.clicked.connect(self.add_recipient)
+        self.add_reason.returnPressed.connect(self.add_recipient)
+        self.add_person.currentIndexChanged.connect(lambda _i: self._explain_addition())
+        self.add_cases.itemChanged.connect(lambda _i: self._explain_addition())
+        return box
+
+    def _build_options(self) -> QGroupBox:
+        self.full = QRadioButton("Full records")
+        self.full.setObjectName("variantFull")
+        self.full.setChecked(True)
+        self.redacted = QRadioButton(
+            "Redacted records (each restricted item replaced by a visible 'withheld' mark)"
+        )
+        self.redacted.setObjectName("variantRedacted")
+        self._variants = QButtonGroup(self)
+        self._variants.addButton(self.full)
+        self._variants.addButton(self.redacted)
+        self.folder = QLineEdit(
+            QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
+        )
+        self.folder.setObjectName("outputFolder")
+        self.folder.setAccessibleName("Output folder")
+        self.browse = QPushButton("Choose…")
+        self.browse.clicked.connect(self._choose_folder)
+        folder_row = QHBoxLayout()
+        folder_row.addWidget(self.folder, 1)
+        folder_row.addWidget(self.browse)
+        self.certificate = CertificateBox("each copy")
+        options = QGroupBox("Copies")
+        form = QFormLayout(options)
+        variant_row = QVBoxLayout()
+        variant_row.addWidget(self.full)
+        variant_row.addWidget(self.redacted)
+        form.addRow("Content:", variant_row)
+        form.addRow("Save in folder:", folder_row)
+        form.addRow(self.certificate)
+        return options
 
     # ----- state -------------------------------------------------------------------------------
     @property
@@ -175,6 +234,12 @@ class DistributionDialog(QDialog):
                 out.append(item.data(RECIPIENT_ROLE))
         return out
 
+    def planned(self) -> list[PlannedCopy]:
+        """The copies the ticked recipients will get, in the order they will be made."""
+        if self.data is None:
+            return []
+        return data.planned_copies(self.chosen(), self.data.needs)
+
     def blocked_because(self) -> str:
         if self.data is None:
             return "Loading…"
@@ -184,6 +249,8 @@ class DistributionDialog(QDialog):
             return ""
         if not self.chosen():
             return "Tick at least one recipient."
+        if not self.planned():
+            return "Everyone ticked already holds a copy of each of their records."
         if not self.folder.text().strip():
             return "Choose the folder to save the copies in."
         return self.certificate.problem()
@@ -193,11 +260,26 @@ class DistributionDialog(QDialog):
         self.generate.setEnabled(not reason and not self.running)
         self.cancel.setEnabled(self.running)
         self.close_button.setEnabled(not self.running)
-        for widget in (self.recipients, self.add_button, self.full, self.summary, self.folder):
+        for widget in (
+            self.recipients,
+            self.add_person,
+            self.add_cases,
+            self.add_reason,
+            self.add_button,
+            self.full,
+            self.redacted,
+            self.folder,
+        ):
             widget.setEnabled(not self.running)
         self.certificate.setEnabled(not self.running)
         self.why.setText("" if self.running else reason)
-        self.generate.setText(f"Make {len(self.chosen())} copies" if self.data else "Make copies")
+        copies = self.planned()
+        people = len({c.person_id for c in copies})
+        records = len({c.case_id for c in copies})
+        self.plan_text.setText(
+            f"To make: {_count(len(copies), 'copy', 'copies')} of {_count(records, 'record')} "
+            f"for {_count(people, 'person', 'people')}."
+        )
 
     # ----- loading -----------------------------------------------------------------------------
     def reload(self) -> None:
@@ -217,51 +299,161 @@ class DistributionDialog(QDialog):
         already = f" {issued} copies issued so far." if issued else " No copies issued yet."
         self.heading.setText(
             f"Minutes of the Level {m.level} meeting of {date_text(m.meeting_date.isoformat())}"
-            f" (chair {m.chair_name}).{already}"
+            f" (chair {m.chair_name}): the records of "
+            f"{_count(len(result.needs.cases), 'offender')}.{already}"
         )
-        if not self._filled:  # later reloads keep the list as the user left it
+        self.recipients.blockSignals(True)
+        if not self._filled:  # later reloads keep the ticks as the user left them
             self._filled = True
-            earlier = {d.recipient_name: d.copy_number for d in result.issued}
-            self.recipients.blockSignals(True)
             for recipient in result.recipients:
-                item = self._add_item(recipient, checked=recipient.attended)
-                if recipient.name in earlier:  # never issue a second copy by accident
-                    self._mark_issued(item, earlier[recipient.name], "earlier")
-            self.recipients.blockSignals(False)
+                self._add_item(recipient, checked=bool(recipient.to_issue))
+            self._fill_add_cases()
+        else:
+            self._refresh_issued(result)
+        self.recipients.blockSignals(False)
+        self._fill_people()
         self._update()
         self.loaded.emit()
-
-    def _mark_issued(self, item: QListWidgetItem, copy_number: int, when: str = "") -> None:
-        recipient: data.Recipient = item.data(RECIPIENT_ROLE)
-        suffix = f"copy {copy_number} issued{' ' + when if when else ''}"
-        item.setText(f"{recipient.name}  ({suffix})")
-        item.setCheckState(Qt.CheckState.Unchecked)
 
     def _failed(self, exc: Exception) -> None:
         messages.show_error(self, "Distribution", exc)
 
+    def _item_text(self, recipient: data.Recipient) -> str:
+        assert self.data is not None
+        names = ", ".join(shown(self.data.case_name(c)) for c in recipient.case_ids)
+        count = len(recipient.case_ids)
+        if not count:
+            text = f"{shown(recipient.name)}: no record (needs to know no case of this meeting)"
+        else:
+            text = f"{shown(recipient.name)}: {_count(count, 'record')} ({names})"
+        if recipient.without_need:
+            text += " - with the chair's permission"
+        held = len(recipient.issued)
+        if held:
+            text += f"  (all {held} issued)" if held == count else f"  ({held} of {count} issued)"
+        return text
+
+    def _tooltip(self, recipient: data.Recipient) -> str:
+        assert self.data is not None
+        listed = ", ".join(recipient.on_list_as) or "added by hand"
+        lines = [f"On the list as: {listed}."]
+        for case_id in recipient.case_ids:
+            why = self.data.needs.why(recipient.person_id, recipient.agency_id, case_id)
+            because = ", ".join(why) if why else f"the chair's permission: {recipient.reason}"
+            lines.append(f"{self.data.case_name(case_id)}: {because}.")
+        return "\n".join(lines)
+
     def _add_item(self, recipient: data.Recipient, *, checked: bool) -> QListWidgetItem:
-        text = recipient.name
-        if recipient.from_attendance and not recipient.attended:
-            text += "  (did not attend)"
-        item = QListWidgetItem(text)
+        item = QListWidgetItem(self._item_text(recipient))
         item.setData(RECIPIENT_ROLE, recipient)
-        item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
-        item.setCheckState(Qt.CheckState.Checked if checked else Qt.CheckState.Unchecked)
+        item.setToolTip(self._tooltip(recipient))
+        if recipient.case_ids:
+            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+            item.setCheckState(Qt.CheckState.Checked if checked else Qt.CheckState.Unchecked)
+        else:
+            item.setFlags(item.flags() & ~Qt.ItemFlag.ItemIsUserCheckable)
         self.recipients.addItem(item)
         return item
 
+    def _refresh_issued(self, result: data.DistributionData) -> None:
+        """What each recipient listed now holds (after copies were made), as the log says; those
+        who now hold all their records are unticked (never a second copy by accident)."""
+        for row in range(self.recipients.count()):
+            item = self.recipients.item(row)
+            old: data.Recipient = item.data(RECIPIENT_ROLE)
+            recipient = replace(old, issued=result.held_by(old.person_id, old.case_ids))
+            item.setData(RECIPIENT_ROLE, recipient)
+            item.setText(self._item_text(recipient))
+            if recipient.case_ids and not recipient.to_issue:
+                item.setCheckState(Qt.CheckState.Unchecked)
+
+    # ----- adding someone outside the list -----------------------------------------------------
+    def _listed_people(self) -> set[int]:
+        return {
+            self.recipients.item(row).data(RECIPIENT_ROLE).person_id
+            for row in range(self.recipients.count())
+        }
+
+    def _fill_people(self) -> None:
+        assert self.data is not None
+        listed = self._listed_people()
+        others = [p for p in self.data.people if p.id not in listed]
+        fill_people(self.add_person, others, blank=NO_PERSON)
+
+    def _fill_add_cases(self) -> None:
+        assert self.data is not None
+        self.add_cases.blockSignals(True)
+        self.add_cases.clear()
+        for need in self.data.needs.cases:
+            item = QListWidgetItem(shown(need.case_name))
+            item.setData(CASE_ROLE, need.case_id)
+            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+            item.setCheckState(Qt.CheckState.Unchecked)
+            self.add_cases.addItem(item)
+        self.add_cases.blockSignals(False)
+        rows = min(max(self.add_cases.count(), 1), 4)  # show up to four records, then scroll
+        frame = 2 * self.add_cases.frameWidth()
+        self.add_cases.setFixedHeight(self.add_cases.sizeHintForRow(0) * rows + frame)
+
+    def _addition(self) -> tuple[data.Recipient | None, str]:
+        """The recipient the add fields describe, or why not (a sentence)."""
+        if self.data is None:
+            return None, "Loading…"
+        person_id = self.add_person.currentData()
+        person = next((p for p in self.data.people if p.id == person_id), None)
+        if person is None:
+            return None, "Choose the person to add from the list of people."
+        cases = tuple(
+            self.add_cases.item(row).data(CASE_ROLE)
+            for row in range(self.add_cases.count())
+            if self.add_cases.item(row).checkState() == Qt.CheckState.Checked
+        )
+        if not cases:
+            return None, f"Tick the records to send to {person.display_name}."
+        needs = self.data.needs
+        without = tuple(c for c in cases if not needs.why(person.id, person.agency_id, c))
+        reason = " ".join(self.add_reason.text().split())
+        recipient = data.Recipient(
+            name=recipient_label(person.display_name, person.agency_short_name),
+            person_id=person.id,
+            agency_id=person.agency_id,
+            case_ids=cases,
+            without_need=without,
+            reason=reason if without else "",
+        )
+        if without and not reason:
+            names = ", ".join(self.data.case_name(c) for c in without)
+            return recipient, (
+                f"{recipient.name} has no need to know the record of {names}: sending it needs "
+                "the chair's permission (MAPPA D). Type it as the reason; it is logged with "
+                "each copy."
+            )
+        return recipient, ""
+
+    def _explain_addition(self) -> None:
+        recipient, problem = self._addition()
+        if recipient is None or problem:
+            self.add_note.setText(problem if recipient is not None else "")
+        elif recipient.without_need:
+            self.add_note.setText("The reason will be logged with each copy it covers.")
+        else:
+            self.add_note.setText(f"{recipient.name} needs to know every record ticked.")
+
     def add_recipient(self) -> None:
-        name = " ".join(self.add_name.text().split())
-        agency = " ".join(self.add_agency.text().split())
-        if not name and not agency:
-            self.why.setText("Type the recipient's name, agency, or both.")
+        recipient, problem = self._addition()
+        if recipient is None or problem:
+            self.add_note.setText(problem)
+            self.why.setText(problem)
             return
-        shown = f"{name} ({agency})" if name and agency else name or agency
-        self._add_item(data.Recipient(name=shown), checked=True)
-        self.add_name.clear()
-        self.add_agency.clear()
-        self.add_name.setFocus()
+        self.recipients.blockSignals(True)
+        self._add_item(recipient, checked=True)
+        self.recipients.blockSignals(False)
+        self._fill_people()
+        self.add_reason.clear()
+        for row in range(self.add_cases.count()):
+            self.add_cases.item(row).setCheckState(Qt.CheckState.Unchecked)
+        self.add_note.setText(f"Added {recipient.name}.")
+        self.add_person.setFocus()
         self._update()
 
     def _choose_folder(self) -> None:
@@ -281,11 +473,9 @@ class DistributionDialog(QDialog):
         except Exception as exc:
             messages.show_error(self, "Certificate", exc)
             return
-        recipients = self.chosen()
+        copies = self.planned()
         variant = (
-            DistributionVariant.DISCLOSURE_SUMMARY
-            if self.summary.isChecked()
-            else DistributionVariant.FULL
+            DistributionVariant.REDACTED if self.redacted.isChecked() else DistributionVariant.FULL
         )
         folder = Path(self.folder.text().strip())
         cancel = threading.Event()
@@ -293,19 +483,14 @@ class DistributionDialog(QDialog):
 
         def work(progress: Progress) -> data.DistributionResult:
             return data.distribute(
-                ctx.sessions, actor, meeting_id, recipients, variant, folder, key, cancel, progress
+                ctx.sessions, actor, meeting_id, copies, variant, folder, key, cancel, progress
             )
 
         self._cancel = cancel
-        self._running_items = [
-            self.recipients.item(row)
-            for row in range(self.recipients.count())
-            if self.recipients.item(row).checkState() == Qt.CheckState.Checked
-        ]
-        self.progress.setRange(0, len(recipients))
+        self.progress.setRange(0, len(copies))
         self.progress.setValue(0)
         self.progress.setVisible(True)
-        self.status.setText("Laying out the minutes…")
+        self.status.setText("Laying out the records…")
         self._update()
         self.ctx.runner.submit(work, self._done, self._run_failed, self._progressed)
 
@@ -337,15 +522,10 @@ class DistributionDialog(QDialog):
         if result.error:
             text += f" Stopped: {result.error}"
         self.status.setText(text)
-        self.recipients.blockSignals(True)
-        for item, copy in zip(self._running_items, result.written, strict=False):
-            self._mark_issued(item, copy.copy_number or 0)
-        self.recipients.blockSignals(False)
-        self._running_items = []
         self.ctx.bus.meetings_changed.emit({self.meeting_id})
         self._update()
-        self.finished_copies.emit(result)
         self.reload()
+        self.finished_copies.emit(result)
 
     def _run_failed(self, exc: Exception) -> None:
         self._cancel = None
