@@ -37,11 +37,11 @@ from mappa_desktop.demo.showcase import SOUND, Flaws
 from mappa_desktop.domain.enums import AgendaReason, MeetingType
 from mappa_desktop.services import (
     actions,
-    attendance,
     cases,
     discussions,
     meetings,
     minutes,
+    need_to_know,
     people,
     rmp,
     self_audit,
@@ -457,19 +457,22 @@ class _Meetings:
                     about.profile_key if about is not None else "",
                 )
             minutes.sign_off(self.s, chair, meeting_id, reasons=reasons)
-        listed = attendance.list_attendance(self.s, meeting_id)
-        present = [a for a in listed if a.person_id is not None][:copies]
+        # Each offender's record to those on the distribution list who need to know that case
+        # (the first ``copies`` people on it: the log, not every file, is what the demo shows).
+        listed = need_to_know.distribution_list(self.s, meeting_id)[:copies]
         with recorded_at(signed + timedelta(hours=2)):
-            for entry in present:
-                minutes.record_distribution(
-                    self.s,
-                    self.coordinator,
-                    meeting_id,
-                    recipient_name=entry.person_name,
-                    recipient_person_id=entry.person_id,
-                    recipient_agency_id=entry.agency_id,
-                    channel="Secure e-mail (egress)",
-                )
+            for recipient in listed:
+                for case_id in recipient.case_ids:
+                    minutes.record_distribution(
+                        self.s,
+                        self.coordinator,
+                        meeting_id,
+                        recipient_name=recipient.label,
+                        recipient_person_id=recipient.person_id,
+                        recipient_agency_id=recipient.agency_id,
+                        case_id=case_id,
+                        channel="Secure e-mail (egress)",
+                    )
 
 
 def create_meetings(

@@ -25,6 +25,7 @@ from mappa_desktop.db.models import (
     CaseDiscussion,
     CaseIdentifier,
     Decision,
+    Distribution,
     InformationShared,
     InvitedAgency,
     Meeting,
@@ -76,6 +77,7 @@ from mappa_desktop.services import (
     listing,
     meetings,
     minutes,
+    need_to_know,
     people,
     self_audit,
     settings,
@@ -744,3 +746,22 @@ def test_the_demo_area_is_named_as_made_up_on_every_record(demo_2000: sa.Engine)
         signed = s.scalars(select(Minutes.content)).all()
     assert signed
     assert all(json.loads(c)["meeting"]["area"] == DEMO_AREA_NAME for c in signed)
+
+
+def test_demo_copies_are_records_sent_on_need_to_know(demo_2000: sa.Engine) -> None:
+    with Session(demo_2000) as s:
+        issued = s.execute(
+            select(Distribution.case_id, Distribution.recipient_person_id, Minutes.meeting_id).join(
+                Minutes, Minutes.id == Distribution.minutes_id
+            )
+        ).all()
+        assert issued and all(case_id is not None for case_id, _p, _m in issued)
+        for meeting_id in {m for _c, _p, m in issued}:
+            needs = need_to_know.need_to_know(s, meeting_id)
+            person_agency = {
+                pid: aid for pid, aid in s.execute(select(Person.id, Person.agency_id))
+            }
+            for case_id, person_id, m in issued:
+                if m == meeting_id:
+                    assert person_id is not None
+                    assert needs.why(person_id, person_agency[person_id], case_id)
