@@ -27,10 +27,8 @@ from json.encoder import encode_basestring as json_string
 from pathlib import Path
 from typing import Any, TextIO
 
-from sqlalchemy import Engine
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.orm import Session
 
 from mappa_desktop import (
     __version__,
@@ -42,8 +40,7 @@ from mappa_desktop import (
     desktop_entry,
     paths,
 )
-from mappa_desktop.db.engine import make_engine, make_session_factory, read_engine, resolve_url
-from mappa_desktop.db.schema import check_schema, current_revision, migrate
+from mappa_desktop.db.schema import current_revision, migrate
 from mappa_desktop.domain.enums import CustodyStatus, RoshLevel
 from mappa_desktop.domain.errors import (
     MappaError,
@@ -52,6 +49,8 @@ from mappa_desktop.domain.errors import (
 )
 from mappa_desktop.services import acting, imports, listing
 from mappa_desktop.services.actor import Actor
+from mappa_desktop.services.database import Database, resolve_url, safe_url
+from mappa_desktop.services.database import open_database as open_url
 
 EXIT_OK = 0
 EXIT_REFUSED = 1
@@ -64,51 +63,15 @@ DEFAULT_DEMO_SEED = 1
 # --- plumbing ------------------------------------------------------------------------------------
 
 
-@dataclass
-class Database:
-    """What a command gets: the resolved URL (for messages), the engine and session factories."""
-
-    url: str
-    engine: Engine
-    sessions: sessionmaker[Session]
-    read_sessions: sessionmaker[Session]
-
-    @property
-    def safe_url(self) -> str:
-        return safe_url(self.url)
-
-    @property
-    def is_sqlite(self) -> bool:
-        return self.engine.dialect.name == "sqlite"
-
-
-def safe_url(url: str) -> str:
-    """The URL with any password masked, for messages."""
-    try:
-        return make_url(url).render_as_string(hide_password=True)
-    except ArgumentError:
-        return url
-
-
 def open_database(args: argparse.Namespace, *, check: bool = True) -> Database:
-    """Build the engine for ``--database`` (or the fallbacks) and, unless ``check`` is off, make
-    sure the schema is usable: a local SQLite file is created or upgraded automatically, a
-    PostgreSQL database must already be at this build's revision (``migrate`` upgrades it)."""
+    """Open ``--database`` (or the fallbacks) the one way the window does too
+    (``services.database``): unless ``check`` is off, a local SQLite file is created or upgraded
+    automatically, a PostgreSQL database must already be at this build's revision (``migrate``
+    upgrades it). ``main`` closes every engine opened here."""
     url = resolve_url(args.database)
-    try:
-        engine = make_engine(url)
-    except ArgumentError as exc:
-        raise StorageError(f"'{safe_url(url)}' is not a usable database URL: {exc}") from None
     args.resolved_url = url
-    args.opened_engines = [*getattr(args, "opened_engines", []), engine]  # closed by main
-    database = Database(
-        url=url,
-        engine=engine,
-        sessions=make_session_factory(engine),
-        read_sessions=make_session_factory(read_engine(engine)),
-    )
-    if check:
-        check_schema(engine, allow_upgrade=database.is_sqlite)
+    database = open_url(url, check=check)
+    args.opened_engines = [*getattr(args, "opened_engines", []), database.engine]
     return database
 
 

@@ -13,12 +13,11 @@ from PySide6.QtWidgets import QApplication, QMessageBox, QProgressDialog
 from sqlalchemy import Engine
 from sqlalchemy.exc import OperationalError
 
-from mappa_desktop.db.engine import make_engine, make_session_factory, resolve_url
-from mappa_desktop.db.schema import check_schema
 from mappa_desktop.domain.errors import MappaError, StorageError
 from mappa_desktop.paths import demo_database_path, sqlite_url
 from mappa_desktop.services import acting, cases
 from mappa_desktop.services.actor import Actor
+from mappa_desktop.services.database import Database, open_database, resolve_url, safe_url
 from ui import messages, ui_state
 from ui.app_icon import app_icon
 from ui.bus import ChangeBus
@@ -42,14 +41,7 @@ def database_key(engine: Engine) -> str:
 def _describe_failure(url: str, exc: BaseException) -> str:
     if isinstance(exc, MappaError):
         return str(exc)
-    shown = url
-    try:
-        from sqlalchemy.engine import make_url
-
-        shown = make_url(url).render_as_string(hide_password=True)
-    except Exception:
-        pass
-    return f"The database {shown} could not be opened: {str(exc).splitlines()[0]}"
+    return f"The database {safe_url(url)} could not be opened: {str(exc).splitlines()[0]}"
 
 
 class Launcher:
@@ -66,26 +58,28 @@ class Launcher:
     # ----- opening -------------------------------------------------------------------------
     def open(self, url: str, *, demo: bool = False, on_failed: Callable[[str], None]) -> None:
         try:
-            engine = make_engine(url)
-            check_schema(engine, allow_upgrade=True)
+            database = open_database(url)  # creates or upgrades a local file, after a backup
         except (MappaError, OperationalError) as exc:
             on_failed(_describe_failure(url, exc))
             return
         self._pending_demo = demo
         self._resolve_actor(
-            engine,
-            on_actor=lambda actor: self._show(url, engine, actor),
+            database,
+            on_actor=lambda actor: self._show(url, database.engine, actor),
             on_failed=on_failed,
         )
 
     def _resolve_actor(
-        self, engine: Engine, on_actor: Callable[[Actor], None], on_failed: Callable[[str], None]
+        self,
+        database: Database,
+        on_actor: Callable[[Actor], None],
+        on_failed: Callable[[str], None],
     ) -> None:
-        sessions = make_session_factory(engine)
+        engine = database.engine
         key = database_key(engine)
         found: Actor | acting.AskWho
         try:
-            with sessions.begin() as s:  # committed before any window is built
+            with database.sessions.begin() as s:  # committed before any window is built
                 found = acting.acting_user(
                     s,
                     asked=self.user or ui_state.remembered_login(key),
@@ -107,7 +101,7 @@ class Launcher:
                 on_failed("No user was chosen, so nothing was opened.")
                 return
             self.user = login
-            self._resolve_actor(engine, on_actor, on_failed)
+            self._resolve_actor(database, on_actor, on_failed)
             self.user = None
 
         dialog.finished.connect(chosen)

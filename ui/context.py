@@ -9,8 +9,8 @@ from datetime import date
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from mappa_desktop.db.engine import make_session_factory, read_engine
 from mappa_desktop.services.actor import Actor
+from mappa_desktop.services.database import session_factories
 from ui.bus import ChangeBus
 from ui.tasks import TaskRunner
 
@@ -27,8 +27,8 @@ class AppContext:
     read_sessions: sessionmaker[Session] = field(init=False)
 
     def __post_init__(self) -> None:
-        self.sessions = make_session_factory(self.engine)  # one .begin() per user action
-        self.read_sessions = make_session_factory(read_engine(self.engine))
+        # one .begin() per user action; reads never take SQLite's write lock
+        self.sessions, self.read_sessions = session_factories(self.engine)
 
     @property
     def database_label(self) -> str:

@@ -27,6 +27,7 @@ from pathlib import Path
 from PySide6.QtCore import QCoreApplication
 from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import QApplication, QComboBox, QMessageBox, QTabWidget, QWidget
+from sqlalchemy.orm import Session
 
 from mappa_desktop.domain.enums import MeetingStatus
 from mappa_desktop.services import people
@@ -248,9 +249,8 @@ def take(
     palette_names: tuple[str, ...] = ("system",),
     sizes: tuple[tuple[int, int], ...] = (SIZE,),
 ) -> list[Path]:
-    from mappa_desktop.db.engine import make_engine, make_session_factory
-    from mappa_desktop.db.schema import migrate
     from mappa_desktop.demo.generate import generate_demo
+    from mappa_desktop.services.database import open_database
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(app, QApplication)
@@ -258,10 +258,10 @@ def take(
     system = QPalette(app.palette())
     work = Path(tempfile.mkdtemp(prefix="mappa-shots-"))
     os.environ.setdefault("MAPPA_HOME", str(work / "home"))
-    engine = make_engine(f"sqlite:///{work / 'demo.sqlite3'}")
-    migrate(engine)
+    database = open_database(f"sqlite:///{work / 'demo.sqlite3'}")  # a new file, at head
+    engine = database.engine
     generate_demo(engine, cases=cases, seed=2026, today=TODAY)
-    with make_session_factory(engine).begin() as s:
+    with database.sessions.begin() as s:
         login = next(u.login for u in people_rows(s) if "coordinator" in {r.value for r in u.roles})
         actor = people.get_actor(s, login)
     saved: list[Path] = []
@@ -305,14 +305,9 @@ def _shoot(app: QApplication, ctx: AppContext, out: Path, size: tuple[int, int])
     return saved
 
 
-def people_rows(session: object) -> list[people.UserRow]:
-    from sqlalchemy import select
-    from sqlalchemy.orm import Session
-
-    from mappa_desktop.db.models import User
-
-    assert isinstance(session, Session)
-    return [people.user_row(u) for u in session.scalars(select(User).order_by(User.id))]
+def people_rows(session: Session) -> list[people.UserRow]:
+    """Every user in the order they were created (the tour's dialog and actor depend on it)."""
+    return sorted(people.list_users(session), key=lambda u: u.id)
 
 
 def _size(text: str) -> tuple[int, int]:

@@ -8,34 +8,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from mappa_desktop.db.models import CaseDiscussion, Meeting, Person
-from mappa_desktop.domain.enums import AgendaReason, MeetingStatus, MeetingType
 from mappa_desktop.services import audit, cases, registration, risk, rmp
 from mappa_desktop.services.actions import ActionRow, list_open_actions
 from mappa_desktop.services.audit import AuditRow
+from mappa_desktop.services.case_meetings import MeetingRef, meetings_for_case
 from mappa_desktop.services.cases import CaseDetail
 from mappa_desktop.services.people import AgencyRow, PersonRow, list_agencies, list_people
 from mappa_desktop.services.registration import RegistrationRow
 from mappa_desktop.services.risk import AssessmentRow
 from mappa_desktop.services.rmp import RmpItemRow
-
-
-@dataclass(frozen=True, slots=True)
-class MeetingRef:
-    """A meeting at which the case was on the agenda."""
-
-    meeting_id: int
-    discussion_id: int
-    meeting_date: date
-    level: int
-    meeting_type: MeetingType
-    status: MeetingStatus
-    chair: str
-    venue: str
-    agenda_reason: AgendaReason
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,31 +36,6 @@ class RecordData:
     @property
     def latest_assessment(self) -> AssessmentRow | None:
         return self.assessments[0] if self.assessments else None
-
-
-def meetings_for_case(session: Session, case_id: int) -> list[MeetingRef]:
-    """Meetings whose agenda held the case, newest first (one query)."""
-    stmt = (
-        select(Meeting, CaseDiscussion.id, CaseDiscussion.agenda_reason, Person)
-        .join(CaseDiscussion, CaseDiscussion.meeting_id == Meeting.id)
-        .outerjoin(Person, Person.id == Meeting.chair_id)
-        .where(CaseDiscussion.case_id == case_id)
-        .order_by(Meeting.meeting_date.desc(), Meeting.id.desc())
-    )
-    return [
-        MeetingRef(
-            meeting_id=m.id,
-            discussion_id=discussion_id,
-            meeting_date=m.meeting_date,
-            level=m.level,
-            meeting_type=m.meeting_type,
-            status=m.status,
-            chair=chair.display_name if chair is not None else "",
-            venue=m.venue,
-            agenda_reason=reason,
-        )
-        for m, discussion_id, reason, chair in session.execute(stmt)
-    ]
 
 
 def load_record(sessions: sessionmaker[Session], case_id: int, today: date) -> RecordData:

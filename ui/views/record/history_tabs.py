@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 from mappa_desktop.domain.enums import ActionStatus, RmpChange
 from mappa_desktop.services.actions import ActionRow
 from mappa_desktop.services.audit import AuditRow
+from mappa_desktop.services.case_meetings import MeetingRef
 from mappa_desktop.services.rmp import PILLAR_LABELS, PILLAR_ORDER, RmpRevisionRow, item_history
 from ui import messages, ui_state
 from ui.context import AppContext
@@ -31,7 +32,7 @@ from ui.forms.style import Tone
 from ui.models.dto_table import Column, DtoTableModel
 from ui.tasks import Progress
 from ui.views.record.common import fmt_date, heading, make_table
-from ui.views.record.data import MeetingRef, RecordData
+from ui.views.record.data import RecordData
 
 ITEM_ID_ROLE = Qt.ItemDataRole.UserRole + 1
 
