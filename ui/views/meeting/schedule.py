@@ -26,7 +26,14 @@ from mappa_desktop.services.people import PersonRow
 from ui import messages
 from ui.context import AppContext
 from ui.tasks import Progress
-from ui.views.meeting.common import date_edit, error_label, fill_people, from_qdate, show_error
+from ui.views.meeting.common import (
+    buddy,
+    date_edit,
+    error_label,
+    fill_people,
+    from_qdate,
+    show_error,
+)
 
 FIELD_OF = {
     "level": "level",
@@ -81,8 +88,12 @@ class ScheduleDialog(QDialog):
         self.general_error = error_label("Error")
 
         form = QFormLayout()
-        form.addRow("&Level:", self._with_error(self.level, "level"))
-        form.addRow("&Type:", self._with_error(self.meeting_type, "meeting_type"))
+        # Each label's buddy is the control itself, not its holder (which takes no focus): the
+        # label's Alt+letter moves the focus there.
+        form.addRow(buddy("&Level:", self.level), self._with_error(self.level, "level"))
+        form.addRow(
+            buddy("&Type:", self.meeting_type), self._with_error(self.meeting_type, "meeting_type")
+        )
         when = QHBoxLayout()
         when.addWidget(self.meeting_date)
         when.addWidget(self.has_time)
@@ -90,11 +101,20 @@ class ScheduleDialog(QDialog):
         when.addStretch(1)
         when_widget = QWidget()
         when_widget.setLayout(when)
-        form.addRow("&Date:", self._with_error(when_widget, "meeting_date", "start_time"))
-        form.addRow("&Venue:", self._with_error(self.venue, "venue"))
-        form.addRow("&Chair:", self._with_error(self.chair, "chair"))
-        form.addRow("&Minute-taker:", self._with_error(self.minute_taker, "minute_taker"))
-        form.addRow("Co-o&rdinator:", self._with_error(self.coordinator, "coordinator"))
+        form.addRow(
+            buddy("&Date:", self.meeting_date),
+            self._with_error(when_widget, "meeting_date", "start_time"),
+        )
+        form.addRow(buddy("&Venue:", self.venue), self._with_error(self.venue, "venue"))
+        form.addRow(buddy("&Chair:", self.chair), self._with_error(self.chair, "chair"))
+        form.addRow(
+            buddy("&Minute-taker:", self.minute_taker),
+            self._with_error(self.minute_taker, "minute_taker"),
+        )
+        form.addRow(
+            buddy("Co-o&rdinator:", self.coordinator),
+            self._with_error(self.coordinator, "coordinator"),
+        )
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
         )
