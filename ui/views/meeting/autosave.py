@@ -37,11 +37,9 @@ from typing import Any
 
 from PySide6.QtCore import QEvent, QObject, QTimer, Signal, SignalInstance
 from PySide6.QtWidgets import (
-    QFrame,
     QHBoxLayout,
     QLabel,
     QPlainTextEdit,
-    QPushButton,
     QSizePolicy,
     QVBoxLayout,
     QWidget,
@@ -54,6 +52,7 @@ from mappa_desktop.journal import Journal, JournalEntry
 from ui import messages
 from ui.context import AppContext
 from ui.forms import style
+from ui.forms.conflict import Choice, ConflictView
 from ui.forms.style import Tone
 from ui.tasks import Progress
 from ui.views.meeting.draft_keys import DraftKey
@@ -222,54 +221,19 @@ class Restored:
     orphans: list[JournalEntry] = field(default_factory=list)  # no field here: kept
 
 
-class ConflictPanel(QFrame):
-    """Their saved text next to yours, and the two ways out. Nothing is overwritten here."""
-
-    keep_mine = Signal()
-    use_theirs = Signal()
+class ConflictPanel(ConflictView):
+    """The shared conflict view with the autosave's words: "keep mine" saves at once.
+    Nothing is overwritten here."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setObjectName("conflictPanel")
-        self.setFrameShape(QFrame.Shape.StyledPanel)
-        style.set_box(self, Tone.ERROR)
-        self.message = QLabel(
+        super().__init__(
             "Someone else saved a different text here while you were typing. Nothing has been "
-            "overwritten: your text is kept on this computer. Choose which text to keep."
+            "overwritten: your text is kept on this computer. Choose which text to keep.",
+            keep=Choice("Keep &mine (replace theirs)"),
+            theirs=Choice("Use &theirs (drop mine)"),
+            object_name="conflictPanel",
+            parent=parent,
         )
-        self.message.setWordWrap(True)
-        self.theirs = QPlainTextEdit()
-        self.theirs.setReadOnly(True)
-        self.theirs.setAccessibleName("Their saved text")
-        self.mine = QPlainTextEdit()
-        self.mine.setReadOnly(True)
-        self.mine.setAccessibleName("Your text")
-        for box in (self.theirs, self.mine):
-            box.setMaximumHeight(90)
-        self.keep_button = QPushButton("Keep &mine (replace theirs)")
-        self.theirs_button = QPushButton("Use &theirs (drop mine)")
-        self.keep_button.clicked.connect(self.keep_mine.emit)
-        self.theirs_button.clicked.connect(self.use_theirs.emit)
-        texts = QHBoxLayout()
-        for caption, box in (("Saved by someone else:", self.theirs), ("Yours:", self.mine)):
-            column = QVBoxLayout()
-            column.addWidget(QLabel(caption))
-            column.addWidget(box)
-            texts.addLayout(column)
-        buttons = QHBoxLayout()
-        buttons.addWidget(self.keep_button)
-        buttons.addWidget(self.theirs_button)
-        buttons.addStretch(1)
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.message)
-        layout.addLayout(texts)
-        layout.addLayout(buttons)
-        self.setVisible(False)
-
-    def show_texts(self, theirs: str, mine: str) -> None:
-        self.theirs.setPlainText(theirs)
-        self.mine.setPlainText(mine)
-        self.setVisible(True)
 
 
 class FieldBinding(QObject):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
+from datetime import date, time
 
 from PySide6.QtCore import QDate, Qt
 from PySide6.QtWidgets import QComboBox, QDateEdit, QGroupBox, QLabel, QWidget
@@ -24,6 +24,9 @@ from mappa_desktop.services.people import AgencyRow, PersonRow
 from mappa_desktop.services.rmp import RmpItemRow
 from reports import labels
 from ui.forms import style
+from ui.forms.dates import fmt_date as fmt_date  # re-exported: the screens' one date format
+from ui.forms.dates import fmt_time as fmt_time
+from ui.forms.dates import fmt_when as fmt_when
 from ui.forms.style import Tone
 from ui.user_text import shown
 
@@ -92,21 +95,6 @@ def load_screen(session: Session, meeting_id: int) -> ScreenData:
 def next_review_for(data: ScreenData, level: int) -> date:
     days = data.review_days.get(level) or data.review_days.get(int(Level.LEVEL_2), 112)
     return date.fromordinal(data.detail.meeting.meeting_date.toordinal() + days)
-
-
-def fmt_date(value: date | None) -> str:
-    return value.isoformat() if value is not None else ""
-
-
-def fmt_time(value: time | None) -> str:
-    return value.strftime("%H:%M") if value is not None else ""
-
-
-def fmt_when(value: datetime | None) -> str:
-    if value is None:
-        return ""
-    local = value.astimezone() if value.tzinfo is not None else value
-    return local.strftime("%Y-%m-%d %H:%M")
 
 
 def parse_time(text: str) -> time | None:

@@ -27,16 +27,15 @@ from PySide6.QtWidgets import (
 )
 from sqlalchemy.orm import Session
 
-from mappa_desktop.domain.enums import DecisionKind, Level, RoshLevel
-from mappa_desktop.domain.rules import suggested_level
+from mappa_desktop.domain.enums import DecisionKind, RoshLevel
 from mappa_desktop.services import discussions
 from mappa_desktop.services.actor import Actor
 from mappa_desktop.services.discussions import DecisionRow
 from mappa_desktop.services.meetings import AgendaItem
 from ui import messages, user_text
 from ui.forms import style
+from ui.forms.criteria import CriteriaHelper
 from ui.forms.style import Tone
-from ui.forms.wrapping import WrappingCheckBox
 from ui.models.dto_table import Column, DtoTableModel
 from ui.views.meeting.autosave import (
     AutoSaveHub,
@@ -61,7 +60,6 @@ from ui.views.meeting.common import (
     to_qdate,
 )
 from ui.views.meeting.draft_keys import DraftKey, KeyKind
-from ui.views.record.registration_tab import CRITERIA, CRITERIA_SHORT
 from ui.widgets.tables import row_table
 
 if TYPE_CHECKING:
@@ -152,97 +150,6 @@ DECISION_COLUMNS: list[Column[DecisionRow]] = [
 ]
 
 
-class CriteriaHelper(QGroupBox):
-    """The Level 2/3 criteria (Guidance ch.7) and the level they suggest; the panel decides."""
-
-    def __init__(self) -> None:
-        super().__init__("Level criteria helper (Guidance ch.7) — the panel decides")
-        self.setObjectName("criteriaHelper")
-        self.criteria: dict[str, QCheckBox] = {}
-        checks = QVBoxLayout()
-        checks.setSpacing(2)
-        for key, text in CRITERIA.items():
-            check = WrappingCheckBox(text)  # wraps: the case page fits a 1024-pixel screen
-            check.setAccessibleName(text)
-            check.setObjectName(f"criterion_{key}")
-            self.criteria[key] = check
-            checks.addWidget(check)
-            if key == "high_rosh":
-                self.rosh_note = QLabel("")
-                self.rosh_note.setObjectName("criteriaRoshNote")
-                self.rosh_note.setIndent(24)
-                self.rosh_note.setWordWrap(True)
-                style.set_tone(self.rosh_note, Tone.MUTED)
-                checks.addWidget(self.rosh_note)
-        self.suggestion = QLabel("")
-        self.suggestion.setObjectName("suggestedLevel")
-        self.suggestion.setAccessibleName("Suggested level")
-        self.use_button = QPushButton("Use the suggested level")
-        self.met = QLabel("")
-        self.met.setWordWrap(True)
-        self.met.setAccessibleName("Criteria met")
-        self.choice_note = QLabel("")
-        self.choice_note.setObjectName("levelChoiceNote")
-        self.choice_note.setWordWrap(True)
-        self.choice_note.setAccessibleName("Chosen level compared with the suggestion")
-        side = QVBoxLayout()
-        side.addWidget(self.suggestion)
-        side.addWidget(self.use_button, 0, Qt.AlignmentFlag.AlignLeft)
-        side.addWidget(self.met)
-        side.addWidget(self.choice_note)
-        side.addStretch(1)
-        side_widget = QWidget()
-        side_widget.setLayout(side)
-        side_widget.setMinimumWidth(240)
-        side_widget.setMaximumWidth(340)
-        layout = QHBoxLayout(self)
-        layout.addLayout(checks, 1)
-        layout.addWidget(side_widget)
-
-    def values(self) -> dict[str, bool]:
-        return {key: check.isChecked() for key, check in self.criteria.items()}
-
-    def set_values(self, values: dict[str, Any]) -> None:
-        for key, check in self.criteria.items():
-            check.setChecked(bool(values.get(key)))
-
-    def suggested(self) -> Level:
-        c = self.values()
-        return suggested_level(
-            RoshLevel.HIGH if c["high_rosh"] else None,
-            multi_agency_adds_value=c["adds_value"],
-            needs_senior_oversight=c["senior"],
-            lower_risk_needs_coordination=c["coordination"],
-        )
-
-    def set_rosh(self, rosh: RoshLevel | None) -> None:
-        """Pre-tick "High or Very High" from the latest assessment."""
-        high = rosh is not None and rosh.rank >= RoshLevel.HIGH.rank
-        self.criteria["high_rosh"].setChecked(high)
-        self.rosh_note.setText(
-            f"Latest assessment: overall RoSH {rosh.label} (ticked from it; untick if the panel "
-            "assesses otherwise)."
-            if rosh is not None
-            else "No risk assessment is recorded: tick this by the panel's judgement."
-        )
-
-    def refresh(self, chosen: int | None) -> None:
-        met = [CRITERIA_SHORT[k] for k, on in self.values().items() if on]
-        self.met.setText("Criteria met: " + ("; ".join(met) if met else "none ticked") + ".")
-        suggestion = int(self.suggested())
-        self.suggestion.setText(f"<b>Suggested: Level {suggestion}</b>")
-        if chosen is None or chosen == suggestion:
-            self.choice_note.setText("The chosen level matches the suggestion.")
-            style.set_tone(self.choice_note, Tone.SUCCESS)
-        else:
-            self.choice_note.setText(
-                f"You have chosen Level {chosen}; the criteria suggest Level {suggestion}. "
-                "Say why in the rationale."
-            )
-            style.set_tone(self.choice_note, Tone.WARNING, bold=True)
-        self.use_button.setEnabled(chosen != suggestion)
-
-
 class DecisionsBox(QGroupBox):
     def __init__(
         self,
@@ -299,7 +206,9 @@ class DecisionsBox(QGroupBox):
         self.review_hint = QLabel("")
         self.review_hint.setObjectName("reviewHint")
         self.review_hint.setWordWrap(True)
-        self.helper = CriteriaHelper()
+        self.helper = CriteriaHelper(
+            "Level criteria helper (Guidance ch.7) — the panel decides", side_by_side=True
+        )
 
         self.disclosure = QWidget()
         self.disclose = QComboBox()

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from datetime import date, datetime
+from datetime import date
 
 from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtWidgets import (
@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 
 from mappa_desktop.services.actor import WRITER_ROLES, Actor
 from ui.forms import style
+from ui.forms.dates import fmt_date as fmt_date  # re-exported: the screens' one date format
 from ui.forms.style import Tone
 from ui.widgets.tables import row_table
 
@@ -36,15 +37,6 @@ READ_ONLY_REASON = "You have read-only access: ask a co-ordinator to make this c
 
 def can_write(actor: Actor) -> bool:
     return actor.has(*WRITER_ROLES)
-
-
-def fmt_date(value: date | datetime | None) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, datetime):
-        local = value.astimezone() if value.tzinfo is not None else value
-        return local.strftime("%Y-%m-%d %H:%M")
-    return value.isoformat()
 
 
 class FieldError(QLabel):

@@ -1,60 +1,27 @@
 """Someone else saved first: show their saved values next to yours and let the person choose.
 
 Nothing is overwritten here. "Reload theirs" drops your edits; "Keep mine and reapply" puts your
-edits back on top of their version so you can check them and save again.
+edits back on top of their version so you can check them and save again. The comparison is the
+shared ``ui.forms.conflict.ConflictView`` (the meeting's autosaved texts use it too); this dialog
+adds the title, the sentence naming who saved, and Cancel.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from PySide6.QtCore import Signal
-from PySide6.QtWidgets import (
-    QDialog,
-    QDialogButtonBox,
-    QHeaderView,
-    QLabel,
-    QPushButton,
-    QVBoxLayout,
-    QWidget,
+from PySide6.QtWidgets import QDialog, QPushButton, QVBoxLayout, QWidget
+
+from ui.forms.conflict import Choice, ConflictRow, ConflictView
+
+__all__ = ["ConflictDialog", "ConflictRow"]
+
+KEEP = Choice(
+    "&Keep mine and reapply",
+    "Start from their saved version and put your edits back on top; check them, then save again.",
 )
-
-from ui.forms import style
-from ui.forms.style import Tone
-from ui.models.dto_table import Column, DtoTableModel
-from ui.views.record.common import make_table
-
-
-@dataclass(frozen=True, slots=True)
-class ConflictRow:
-    field: str  # the label shown to the person
-    theirs: str
-    mine: str
-    changed_by_me: bool
-    changed_by_them: bool
-
-    @property
-    def clash(self) -> bool:
-        return self.changed_by_me and self.changed_by_them and self.theirs != self.mine
-
-
-def _note(row: ConflictRow) -> str:
-    if row.clash:
-        return "Both changed: choose"
-    if row.changed_by_me and row.theirs == row.mine:
-        return "Same change"
-    if row.changed_by_me:
-        return "Your change"
-    return "Their change"
-
-
-COLUMNS: list[Column[ConflictRow]] = [
-    Column("Field", lambda r: r.field),
-    Column("Their saved value", lambda r: r.theirs or "—", tooltip=lambda r: r.theirs or None),
-    Column("Your value", lambda r: r.mine or "—", tooltip=lambda r: r.mine or None),
-    Column("Who changed it", _note),
-]
+RELOAD = Choice("&Reload theirs", "Drop your edits and show the version they saved.")
 
 
 class ConflictDialog(QDialog):
@@ -72,43 +39,26 @@ class ConflictDialog(QDialog):
         self.setObjectName("conflictDialog")
         self.setWindowTitle(f"{what}: someone else saved first")
         self.rows = list(rows)
-        intro = QLabel(
+        self.view = ConflictView(
             f"While you were editing, {who_when} saved a change to the {what.lower()}. "
-            "Nothing has been overwritten. Compare their saved values with yours, then choose."
+            "Nothing has been overwritten. Compare their saved values with yours, then choose.",
+            keep=KEEP,
+            theirs=RELOAD,
+            boxed=False,
         )
-        intro.setWordWrap(True)
-        self.model: DtoTableModel[ConflictRow] = DtoTableModel(
-            COLUMNS, highlight=lambda r: style.brush(Tone.ERROR) if r.clash else None
-        )
-        self.model.set_rows(self.rows)
-        self.table = make_table("Their saved values and yours, side by side")
-        self.table.setModel(self.model)
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
-        header.setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
-        header.setSectionResizeMode(3, QHeaderView.ResizeMode.ResizeToContents)
-        intro.setBuddy(self.table)
-        self.reload_button = QPushButton("&Reload theirs")
-        self.reload_button.setAccessibleName("Reload theirs")
-        self.reload_button.setToolTip("Drop your edits and show the version they saved.")
-        self.keep_button = QPushButton("&Keep mine and reapply")
-        self.keep_button.setAccessibleName("Keep mine and reapply")
-        self.keep_button.setToolTip(
-            "Start from their saved version and put your edits back on top; "
-            "check them, then save again."
-        )
-        buttons = QDialogButtonBox()
-        buttons.addButton(self.reload_button, QDialogButtonBox.ButtonRole.AcceptRole)
-        buttons.addButton(self.keep_button, QDialogButtonBox.ButtonRole.ApplyRole)
-        buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
-        buttons.rejected.connect(self.reject)
-        self.reload_button.clicked.connect(self._on_reload_clicked)
-        self.keep_button.clicked.connect(self._on_keep_clicked)
+        self.view.show_rows(self.rows)
+        self.model = self.view.model
+        self.table = self.view.table
+        self.keep_button = self.view.keep_button
+        self.reload_button = self.view.theirs_button
+        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button.clicked.connect(self.reject)
+        self.view.button_row.addWidget(self.cancel_button)
+        self.view.use_theirs.connect(self._on_reload_clicked)
+        self.view.keep_mine.connect(self._on_keep_clicked)
         layout = QVBoxLayout(self)
-        layout.addWidget(intro)
-        layout.addWidget(self.table, 1)
-        layout.addWidget(buttons)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.view)
         width = self.fontMetrics().averageCharWidth() * 110
         self.resize(width, self.fontMetrics().lineSpacing() * (8 + 2 * len(self.rows)))
 

@@ -8,26 +8,24 @@ from typing import Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
-    QCheckBox,
     QComboBox,
     QGroupBox,
     QHBoxLayout,
     QHeaderView,
     QLabel,
-    QPushButton,
     QSplitter,
     QVBoxLayout,
     QWidget,
 )
 
 from mappa_desktop.domain.enums import Category, Level, RoshLevel
-from mappa_desktop.domain.rules import registration_problem, suggested_level
+from mappa_desktop.domain.rules import registration_problem
 from mappa_desktop.services import registration
 from mappa_desktop.services.registration import RegistrationRow
 from ui import ui_state
 from ui.context import AppContext
+from ui.forms.criteria import CriteriaHelper
 from ui.forms.fit import scrolled
-from ui.forms.wrapping import WrappingCheckBox
 from ui.models.dto_table import Column, DtoTableModel
 from ui.tasks import Progress
 from ui.views.record.common import (
@@ -55,28 +53,6 @@ LEVEL_LABELS = {
     Level.LEVEL_1: "Level 1: managed by the lead agency",
     Level.LEVEL_2: "Level 2: active multi-agency management",
     Level.LEVEL_3: "Level 3: active enhanced multi-agency management",
-}
-
-CRITERIA = {
-    "adds_value": (
-        "Formal multi-agency meetings would add value to the lead agency's management of the "
-        "risk of serious harm"
-    ),
-    "high_rosh": "Assessed Risk of Serious Harm is High or Very High",
-    "coordination": (
-        "Exceptionally: the risk is lower, but the case needs the active involvement and "
-        "co-ordination of other agencies"
-    ),
-    "senior": (
-        "Needs senior representation: significant resources at short notice, or media "
-        "scrutiny or public interest"
-    ),
-}
-CRITERIA_SHORT = {
-    "adds_value": "multi-agency meetings add value",
-    "high_rosh": "RoSH High or Very High",
-    "coordination": "lower risk but needs other agencies' co-ordination",
-    "senior": "needs senior representation",
 }
 
 
@@ -180,44 +156,15 @@ class RegistrationTab(RecordForm):
         form_box = QWidget()
         form_box.setLayout(form)
 
-        # The criteria helper
-        self.criteria: dict[str, QCheckBox] = {}
-        criteria_box = QGroupBox("Level 2/3 criteria helper (Guidance ch.7)")
-        criteria_layout = QVBoxLayout(criteria_box)
-        for key, text in CRITERIA.items():
-            check = WrappingCheckBox(text)  # wraps: the tab fits a 1024-pixel screen
-            check.setAccessibleName(text)
-            self.criteria[key] = check
-            criteria_layout.addWidget(check)
-            if key == "high_rosh":
-                self.rosh_note = QLabel()
-                self.rosh_note.setWordWrap(True)
-                self.rosh_note.setAccessibleName("Latest RoSH assessment")
-                self.rosh_note.setIndent(24)
-                criteria_layout.addWidget(self.rosh_note)
-        self.criteria_result = QLabel()
-        self.criteria_result.setWordWrap(True)
-        self.criteria_result.setAccessibleName("Criteria met and suggested level")
-        self.suggestion_label = heading("")
-        self.suggestion_label.setAccessibleName("Suggested level")
-        self.use_suggestion_button = QPushButton("Use the suggested level")
-        self.use_suggestion_button.setAccessibleName("Use the suggested level")
-        self.choice_note = QLabel()
-        self.choice_note.setWordWrap(True)
-        self.choice_note.setAccessibleName("Chosen level compared with the suggestion")
-        criteria_layout.addWidget(self.criteria_result)
-        suggestion_row = QHBoxLayout()
-        suggestion_row.addWidget(self.suggestion_label, 1)
-        suggestion_row.addWidget(self.use_suggestion_button)
-        criteria_layout.addLayout(suggestion_row)
-        criteria_layout.addWidget(self.choice_note)
-        decides = QLabel(
-            "The suggestion follows the national guidance; the panel decides and the rationale "
-            "records why. Cases are managed at the lowest level that gives a defensible plan."
-        )
-        decides.setWordWrap(True)
-        criteria_layout.addWidget(decides)
-        criteria_layout.addStretch(1)
+        # The criteria helper (``ui.forms.criteria``, shared with the meeting's level decision)
+        criteria_box = CriteriaHelper("Level 2/3 criteria helper (Guidance ch.7)")
+        self.helper = criteria_box
+        self.criteria = criteria_box.criteria
+        self.rosh_note = criteria_box.rosh_note
+        self.criteria_result = criteria_box.met
+        self.suggestion_label = criteria_box.suggestion
+        self.use_suggestion_button = criteria_box.use_button
+        self.choice_note = criteria_box.choice_note
 
         change_box = QGroupBox("Change category or level")
         change_layout = QVBoxLayout(change_box)
@@ -275,11 +222,11 @@ class RegistrationTab(RecordForm):
         self.current_label.setText(current_text(current))
         latest = data.latest_assessment
         if latest is None:
-            self.rosh_note.setText("No risk assessment recorded yet: tick this by judgement.")
+            self.helper.describe_rosh(None)
         else:
-            self.rosh_note.setText(
-                f"Latest assessment (version {latest.version_no}, "
-                f"{fmt_date(latest.assessed_on)}): overall RoSH {latest.overall.label}."
+            self.helper.describe_rosh(
+                latest.overall,
+                f"Latest assessment (version {latest.version_no}, {fmt_date(latest.assessed_on)})",
             )
         high = latest is not None and latest.overall.rank >= RoshLevel.HIGH.rank
         if not self._dirty:
@@ -338,38 +285,12 @@ class RegistrationTab(RecordForm):
         )
 
     # ----- the criteria helper -------------------------------------------------------------------
-    def suggested(self) -> Level:
-        c = {key: check.isChecked() for key, check in self.criteria.items()}
-        return suggested_level(
-            RoshLevel.HIGH if c["high_rosh"] else None,
-            multi_agency_adds_value=c["adds_value"],
-            needs_senior_oversight=c["senior"],
-            lower_risk_needs_coordination=c["coordination"],
-        )
-
     def _refresh_helper(self) -> None:
-        met = [CRITERIA_SHORT[k] for k, check in self.criteria.items() if check.isChecked()]
-        self.criteria_result.setText(
-            "Criteria met: " + ("; ".join(met) if met else "none ticked yet") + "."
-        )
-        suggestion = self.suggested()
-        self.suggestion_label.setText(f"Suggested: Level {int(suggestion)}")
         chosen = self.level_combo.currentData()
         untouched = not self._helper_touched and (
             self.current is None or chosen == self.current.level
         )
-        if untouched:
-            self.choice_note.setText(
-                "Tick the criteria that apply; the suggested level updates as you tick."
-            )
-        elif chosen == int(suggestion):
-            self.choice_note.setText("The chosen level matches the suggestion.")
-        else:
-            self.choice_note.setText(
-                f"You have chosen Level {chosen}; the criteria suggest Level {int(suggestion)}. "
-                "Say why in the rationale."
-            )
-        self.use_suggestion_button.setEnabled(self.writable and chosen != int(suggestion))
+        self.helper.refresh(chosen, untouched=untouched, writable=self.writable)
         problem = registration_problem(
             Category(self.category_combo.currentData()), Level(self.level_combo.currentData())
         )
@@ -383,7 +304,7 @@ class RegistrationTab(RecordForm):
         self.changed()
 
     def _on_use_suggestion_clicked(self) -> None:
-        self.level_combo.setCurrentIndex(self.level_combo.findData(int(self.suggested())))
+        self.level_combo.setCurrentIndex(self.level_combo.findData(int(self.helper.suggested())))
         self.level_combo.setFocus()
 
     def changed(self, *_args: object) -> None:

@@ -1,0 +1,200 @@
+"""One UI toolkit (``ui/forms``): each shared piece works on its own, and both the case record and
+the meeting are built on it (checked on the real screens, real databases)."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time
+from pathlib import Path
+
+import pytest
+from PySide6.QtWidgets import QWidget
+from pytestqt.qtbot import QtBot
+
+from mappa_desktop.domain.enums import Level, Role, RoshLevel
+from mappa_desktop.services import cases
+from tests.conftest import Database, make_user
+from tests.ui.meeting_helpers import FAST, chair, journal_for, scheduled_meeting, seed
+from tests.ui.meeting_helpers import context as meeting_context
+from tests.ui.test_case_record import context as record_context
+from tests.ui.test_case_record import open_record, press_save, register, replace_text
+from ui.forms import dates, style
+from ui.forms.conflict import Choice, ConflictRow, ConflictView
+from ui.forms.criteria import CriteriaHelper
+from ui.forms.style import Tone
+from ui.models.dto_table import FOREGROUND
+from ui.views.meeting import MeetingView
+from ui.views.meeting.case_page import CasePage
+
+pytestmark = pytest.mark.gui
+
+
+def open_meeting(qtbot: QtBot, db: Database, tmp_path: Path) -> tuple[MeetingView, CasePage]:
+    actor = chair(db)
+    seeded = seed(db, actor)
+    meeting_id, _ = scheduled_meeting(db, actor, seeded.case_ids[:1])
+    view = MeetingView(
+        meeting_context(db, actor), meeting_id, journal=journal_for(db, tmp_path), **FAST
+    )
+    qtbot.addWidget(view)
+    view.show()
+    view.step_page(1)
+    page = view.stack.currentWidget()
+    assert isinstance(page, CasePage)
+    return view, page
+
+
+# --- the conflict view ----------------------------------------------------------------------------
+
+
+def conflict_view(qtbot: QtBot) -> ConflictView:
+    view = ConflictView(
+        "They saved first.", keep=Choice("&Keep mine", "tip"), theirs=Choice("&Use theirs")
+    )
+    qtbot.addWidget(view)
+    return view
+
+
+def test_conflict_view_shows_one_text_side_by_side_and_emits_the_choice(qtbot: QtBot) -> None:
+    view = conflict_view(qtbot)
+    assert view.isHidden()  # nothing to choose yet
+    view.show_texts("Their words", "My words")
+    assert not view.isHidden() and not view.texts.isHidden() and view.table.isHidden()
+    assert (view.theirs.toPlainText(), view.mine.toPlainText()) == ("Their words", "My words")
+    assert view.theirs.isReadOnly() and view.mine.isReadOnly()
+    assert view.keep_button.accessibleName() == "Keep mine"
+    assert view.keep_button.toolTip() == "tip"
+    with qtbot.waitSignal(view.keep_mine, timeout=1000):
+        view.keep_button.click()
+    with qtbot.waitSignal(view.use_theirs, timeout=1000):
+        view.theirs_button.click()
+
+
+def test_conflict_view_shows_a_form_as_rows_and_marks_clashes(qtbot: QtBot) -> None:
+    view = conflict_view(qtbot)
+    rows = [
+        ConflictRow("Family name", "Theirs", "Mine", changed_by_me=True, changed_by_them=True),
+        ConflictRow("Gender", "Male", "", changed_by_me=False, changed_by_them=True),
+        ConflictRow("Address", "1 Lane", "1 Lane", changed_by_me=True, changed_by_them=False),
+    ]
+    view.show_rows(rows)
+    assert view.texts.isHidden() and not view.table.isHidden()
+    model = view.model
+    shown = [[model.index(r, c).data() for c in range(4)] for r in range(model.rowCount())]
+    assert shown == [
+        ["Family name", "Theirs", "Mine", "Both changed: choose"],
+        ["Gender", "Male", "—", "Their change"],
+        ["Address", "1 Lane", "1 Lane", "Same change"],
+    ]
+    clash = model.index(0, 1).data(FOREGROUND)
+    assert clash is not None and clash.color() == style.brush(Tone.ERROR).color()
+    assert model.index(1, 1).data(FOREGROUND) is None  # only a clash is marked
+
+
+def test_meeting_texts_use_the_shared_conflict_view(
+    qtbot: QtBot, sqlite_db: Database, tmp_path: Path
+) -> None:
+    _view, page = open_meeting(qtbot, sqlite_db, tmp_path)
+    panels: list[QWidget] = [page.risk.summary.conflict, page.risk.trend_conflict]
+    panels += [f.conflict for f in page.information.info_fields.values()]
+    assert len(panels) > 2
+    assert all(isinstance(p, ConflictView) for p in panels)
+    assert all(p.isHidden() for p in panels)
+
+
+def test_record_conflict_dialog_wraps_the_shared_conflict_view(
+    qtbot: QtBot, sqlite_db: Database
+) -> None:
+    actor = make_user(sqlite_db, "admin", [Role.ADMINISTRATOR, Role.COORDINATOR])
+    case = register(sqlite_db, actor)
+    ctx = record_context(sqlite_db, actor)
+    record = open_record(qtbot, ctx, case.id)
+    replace_text(record.details.view.line_edits["family_name"], "Mine")
+    with sqlite_db.sessions.begin() as s:
+        cases.edit_case(s, actor, case.id, expected_version=case.version, family_name="Theirs")
+    press_save(record, record.details.view.line_edits["family_name"])
+    dialog = record.details.conflict_dialog
+    assert dialog is not None and dialog.isVisible()
+    assert isinstance(dialog.view, ConflictView)
+    assert dialog.view.isVisibleTo(dialog) and dialog.view.table.isVisibleTo(dialog)
+    assert (dialog.keep_button, dialog.reload_button) == (
+        dialog.view.keep_button,
+        dialog.view.theirs_button,
+    )
+    assert dialog.view.model.row_at(0) == ConflictRow("Family name", "Theirs", "Mine", True, True)
+    ctx.runner.wait_all()
+
+
+# --- the criteria helper --------------------------------------------------------------------------
+
+
+def test_criteria_helper_suggests_and_compares_the_chosen_level(qtbot: QtBot) -> None:
+    helper = CriteriaHelper("Criteria")
+    qtbot.addWidget(helper)
+    helper.set_rosh(RoshLevel.VERY_HIGH)
+    assert helper.criteria["high_rosh"].isChecked()
+    assert "overall RoSH Very High (ticked from it" in helper.rosh_note.text()
+    helper.refresh(1, untouched=True)
+    assert helper.choice_note.text().startswith("Tick the criteria")
+    assert not helper.use_button.isEnabled()  # Level 1 is what High RoSH alone suggests
+    helper.criteria["adds_value"].setChecked(True)
+    helper.refresh(1)
+    assert helper.suggested() is Level.LEVEL_2
+    assert helper.suggestion.text() == "Suggested: Level 2"
+    assert "the criteria suggest Level 2" in helper.choice_note.text()
+    assert helper.use_button.isEnabled()
+    helper.refresh(1, writable=False)
+    assert not helper.use_button.isEnabled()  # a read-only person cannot change the level
+    helper.set_values({"senior": True})
+    assert helper.values() == {
+        "adds_value": False,
+        "high_rosh": False,
+        "coordination": False,
+        "senior": True,
+    }
+    helper.set_rosh(None)
+    assert not helper.criteria["high_rosh"].isChecked()
+    assert "No risk assessment is recorded" in helper.rosh_note.text()
+
+
+def test_meeting_level_decision_uses_the_shared_criteria_helper(
+    qtbot: QtBot, sqlite_db: Database, tmp_path: Path
+) -> None:
+    _view, page = open_meeting(qtbot, sqlite_db, tmp_path)
+    assert isinstance(page.decisions.helper, CriteriaHelper)
+    assert page.decisions.helper.suggestion.text().startswith("Suggested: Level")
+
+
+def test_record_registration_uses_the_shared_criteria_helper(
+    qtbot: QtBot, sqlite_db: Database
+) -> None:
+    actor = make_user(sqlite_db, "admin", [Role.ADMINISTRATOR, Role.COORDINATOR])
+    case = register(sqlite_db, actor, level=1)
+    ctx = record_context(sqlite_db, actor)
+    record = open_record(qtbot, ctx, case.id)
+    tab = record.registration
+    assert isinstance(tab.helper, CriteriaHelper)
+    assert tab.criteria is tab.helper.criteria
+    assert (tab.suggestion_label, tab.use_suggestion_button) == (
+        tab.helper.suggestion,
+        tab.helper.use_button,
+    )
+    assert "No risk assessment is recorded" in tab.helper.rosh_note.text()
+    ctx.runner.wait_all()
+
+
+# --- dates ----------------------------------------------------------------------------------------
+
+
+def test_one_date_format_for_both_screens() -> None:
+    from ui.views.meeting import common as meeting_common
+    from ui.views.record import common as record_common
+
+    assert record_common.fmt_date is dates.fmt_date is meeting_common.fmt_date
+    assert (meeting_common.fmt_when, meeting_common.fmt_time) == (dates.fmt_when, dates.fmt_time)
+    assert dates.fmt_date(date(2025, 3, 4)) == "2025-03-04"
+    assert dates.fmt_date(None) == dates.fmt_when(None) == dates.fmt_time(None) == ""
+    assert dates.fmt_time(time(9, 5)) == "09:05"
+    naive = datetime(2025, 3, 4, 14, 5, 59)
+    assert dates.fmt_date(naive) == dates.fmt_when(naive) == "2025-03-04 14:05"
+    aware = datetime(2025, 3, 4, 14, 5, tzinfo=UTC)
+    assert dates.fmt_when(aware) == aware.astimezone().strftime("%Y-%m-%d %H:%M")
