@@ -25,8 +25,8 @@ from pathlib import Path
 import pypdf
 
 from benchmarks.common import Figure, compare, format_figure, timed
+from mappa_desktop.files import write_atomically
 from mappa_desktop.services.minutes_content import MinutesDocument
-from reports.export import write_atomically
 from reports.minutes_pdf import personalise, render_body, render_copies, render_minutes
 from tests.reports import sample_minutes as sm
 

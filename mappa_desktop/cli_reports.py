@@ -10,7 +10,9 @@ case on the agenda. ``distribute`` issues every offender's record to everyone on
 need-to-know distribution list, one line per file.
 
 Part of the composition root: the only module besides ``cli.py`` allowed to import ``reports``
-(lazily, inside the commands, so building the parser does not load ReportLab or pyHanko).
+(lazily, inside the commands, so building the parser does not load ReportLab or pyHanko). The
+workflows are the core's (``mappa_desktop.operations``), the same the GUI runs; this module
+parses, hands them the renderer (``reports.export.PdfRenderer``) and prints.
 ``cli.py`` wires these in with ``add_report_commands(sub, connect=..., options=...)``; ``main``
 runs them on their own (tests, or before the wiring exists).
 
@@ -39,11 +41,15 @@ from mappa_desktop.cli_passwords import password_options, read_password
 from mappa_desktop.db.engine import DATABASE_ENV
 from mappa_desktop.domain.enums import DistributionVariant
 from mappa_desktop.domain.errors import StorageError, ValidationError
+from mappa_desktop.files import write_atomically
+from mappa_desktop.operations import distributing, issuing
+from mappa_desktop.operations.rendering import SigningKey
+from mappa_desktop.operations.verifying import SessionRecords
 from mappa_desktop.services import need_to_know
 from mappa_desktop.services.actor import Actor
 
 if TYPE_CHECKING:
-    from reports import export
+    from reports.export import PdfRenderer
 
 EXIT_OK = 0
 EXIT_REFUSED = 1
@@ -79,15 +85,21 @@ def _read_file(path: Path, what: str, limit: int) -> bytes:
         raise StorageError(f"Cannot read {path}: {exc.strerror or exc}.") from None
 
 
-def _signing_key(args: argparse.Namespace, signer_name: str) -> export.SigningKey | None:
-    from reports import export, signing
+def _renderer() -> PdfRenderer:
+    from reports.export import PdfRenderer
+
+    return PdfRenderer()
+
+
+def _signing_key(args: argparse.Namespace, signer_name: str) -> SigningKey | None:
+    from reports import signing
 
     if not args.sign:
         return None
     data = _read_file(Path(args.sign), "a certificate file", MAX_PKCS12_BYTES)
     password = read_password(args.password_env, prompt=f"Password for {args.sign}: ")
     signing.certificate_info(data, password)  # checks the password before anything is logged
-    return export.SigningKey(
+    return SigningKey(
         pkcs12=data,
         password=password,
         signer_name=signer_name,
@@ -169,8 +181,6 @@ def run_minutes(
     args: argparse.Namespace, out: TextIO, database: ReportDatabase, err: TextIO | None = None
 ) -> int:
     """Write the minutes PDF; ``--copy-for`` issues and logs a numbered personal copy."""
-    from reports import export
-
     err = err if err is not None else sys.stderr
     path = Path(args.output)
     if args.password_env and not args.sign:
@@ -180,7 +190,8 @@ def run_minutes(
     if not path.parent.exists() and str(path.parent):
         raise ValidationError.single("output", f"The folder {path.parent} does not exist.")
     variant = _minutes_variant(args)
-    written: export.IssuedCopy | None = None
+    written: issuing.IssuedCopy | None = None
+    renderer = _renderer()
     try:
         with database.sessions.begin() as session:
             actor = database.actor(session)
@@ -188,8 +199,9 @@ def run_minutes(
             try:
                 if args.copy_for is not None and args.case is not None:
                     who = need_to_know.find_recipient(session, args.copy_for, field="copy-for")
-                    written = export.issue_record_copy(
+                    written = issuing.issue_record_copy(
                         session,
+                        renderer,
                         actor,
                         args.meeting_id,
                         args.case,
@@ -202,9 +214,10 @@ def run_minutes(
                     )
                 elif args.copy_for is not None:
                     who = need_to_know.find_recipient(session, args.copy_for, field="copy-for")
-                    body = export.prepare_copies(session, args.meeting_id, variant)
-                    written = export.issue_copy(
+                    body = issuing.prepare_copies(session, renderer, args.meeting_id, variant)
+                    written = issuing.issue_copy(
                         session,
+                        renderer,
                         actor,
                         args.meeting_id,
                         body,
@@ -217,8 +230,9 @@ def run_minutes(
                         reason=args.reason or "",
                     )
                 else:
-                    written = export.export_minutes(
+                    written = issuing.export_minutes(
                         session,
+                        renderer,
                         actor,
                         args.meeting_id,
                         path,
@@ -304,8 +318,6 @@ def run_distribute(
     need to know it: one numbered, logged copy per person per record, one line per file. A
     copy already issued (this version, this variant) is not issued again, so after a failure
     the command can simply be run again."""
-    from reports import export
-
     err = err if err is not None else sys.stderr
     if args.password_env and not args.sign:
         raise ValidationError.single("password-env", "--password-env goes with --sign.")
@@ -314,8 +326,9 @@ def run_distribute(
     with database.sessions.begin() as session:
         actor = database.actor(session)
     key = _signing_key(args, actor.display_name)
-    run = export.distribute_meeting(
+    run = distributing.distribute_meeting(
         database.sessions,
+        _renderer(),
         actor,
         args.meeting_id,
         folder,
@@ -431,7 +444,7 @@ def run_verify(
             )
         database = connect(args)
         with database.read_sessions() as session:
-            result = check_file(session, data, trust=trust)
+            result = check_file(SessionRecords(session), data, trust=trust)
         where = f" (checked against {database.url})" if database.url else ""
     if not result.genuine:
         err.write(f"{path}: NOT VERIFIED: {result.summary}{where}\n")
@@ -466,7 +479,7 @@ def certificate_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run_certificate_create(args: argparse.Namespace, out: TextIO) -> int:
-    from reports import export, signing
+    from reports import signing
 
     path = Path(args.output)
     if path.exists():
@@ -480,7 +493,7 @@ def run_certificate_create(args: argparse.Namespace, out: TextIO) -> int:
         args.name, args.organisation, password=password, valid_days=args.days
     )
     try:
-        export.write_atomically(path, data)
+        write_atomically(path, data)
     except OSError as exc:
         raise StorageError(f"Cannot write {path}: {exc.strerror or exc}.") from None
     info = signing.certificate_info(data, password)

@@ -1,6 +1,7 @@
 """Is this PDF a genuine, current copy of signed-off minutes? (``mappa-desktop verify``)
 
-With the area's database (``check_file``), every check must pass:
+With the area's record (``check_file``, given ``operations.verifying.Records``: the facts the
+stamp points at, read by the core; this module only judges bytes), every check must pass:
 
 1. the stored record is intact: every hash of the minutes and their addenda is recomputed from
    the stored fields (``services.minutes.verify``), and the version the file carries is one of
@@ -27,11 +28,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from sqlalchemy.orm import Session
-
 from mappa_desktop.domain.errors import MappaError
-from mappa_desktop.services import issued
-from mappa_desktop.services import minutes as minutes_service
+from mappa_desktop.operations.issuing import for_issue
+from mappa_desktop.operations.verifying import Records
 from mappa_desktop.services.minutes_hash import SCHEME_NAMES
 from reports import export, signing
 from reports.labels import datetime_text
@@ -71,11 +70,10 @@ def _refused(summary: str, stamp: Stamp | None = None, scheme: int = 0) -> FileC
     )
 
 
-def rerender(session: Session, stamp: Stamp) -> bytes:
+def rerender(records: Records, stamp: Stamp) -> bytes:
     """The copy ``stamp`` describes (the meeting-wide record, or the offender's record
     ``stamp.case_id``), rendered again from the frozen record by its renderer."""
-    doc = minutes_service.minutes_document(
-        session,
+    doc = records.frozen_document(
         stamp.meeting_id,
         recipient=stamp.recipient,
         copy_number=stamp.copy_number,
@@ -84,7 +82,8 @@ def rerender(session: Session, stamp: Stamp) -> bytes:
         generated_at=stamp.printed,
         case_id=stamp.case_id,
     )
-    return export.render_document(export.for_issue(doc))
+    renderer = export.PdfRenderer()  # the one that issues copies, so the bytes can match
+    return renderer.render_document(for_issue(renderer, doc))
 
 
 def _signature(pdf: bytes, roots: list[bytes]) -> signing.SignatureCheck | str:
@@ -97,7 +96,7 @@ def _signature(pdf: bytes, roots: list[bytes]) -> signing.SignatureCheck | str:
 
 
 def _same_copy(
-    session: Session, stamp: Stamp, pdf: bytes, roots: list[bytes]
+    records: Records, stamp: Stamp, pdf: bytes, roots: list[bytes]
 ) -> str | tuple[HOW, signing.SignatureCheck | None]:
     """Check the file itself; a sentence when it is not the issued copy."""
     changed = (
@@ -106,8 +105,7 @@ def _same_copy(
         "elsewhere)."
     )
     if not stamp.renderer:
-        logged = issued.find_issued_file(session, pdf, scheme=1)
-        if logged is None or logged.meeting_id != stamp.meeting_id:
+        if records.legacy_meeting(pdf) != stamp.meeting_id:
             return changed
         if not signing.signature_count(pdf):
             return ("legacy log", None)
@@ -121,7 +119,7 @@ def _same_copy(
             "byte. Verify it with the mappa-desktop version that issued it."
         )
     try:
-        expected = rerender(session, stamp)
+        expected = rerender(records, stamp)
     except MappaError as exc:
         return f"The copy described by the file's stamp cannot be rendered again: {exc}"
     if pdf == expected:
@@ -137,9 +135,9 @@ def _same_copy(
     return ("re-rendered", checked)
 
 
-def _roots(session: Session, meeting_id: int, trust: bytes | None) -> list[bytes]:
+def _roots(records: Records, meeting_id: int, trust: bytes | None) -> list[bytes]:
     roots = [trust] if trust else []
-    master = issued.minutes_signature(session, meeting_id)
+    master = records.chair_signature(meeting_id)
     chair_cert = signing.signer_certificate(master) if master else None
     if chair_cert:
         roots.append(chair_cert)
@@ -154,9 +152,10 @@ def _trust_words(digital: signing.SignatureCheck, trust: bytes | None) -> str:
     return "a certificate not registered at sign-off"
 
 
-def check_file(session: Session, pdf: bytes, *, trust: bytes | None = None) -> FileCheck:
-    """Verify the bytes of a minutes PDF against the database (``trust``: a certificate the
-    signer of a digitally signed copy is also checked against)."""
+def check_file(records: Records, pdf: bytes, *, trust: bytes | None = None) -> FileCheck:
+    """Verify the bytes of a minutes PDF against the area's record (``records``, e.g.
+    ``operations.verifying.SessionRecords(session)``; ``trust``: a certificate the signer of a
+    digitally signed copy is also checked against)."""
     stamp = read_stamp(pdf)
     if stamp is None:
         return _refused(
@@ -168,7 +167,7 @@ def check_file(session: Session, pdf: bytes, *, trust: bytes | None = None) -> F
             "it is not an approved record.",
             stamp,
         )
-    record = minutes_service.verify(session, stamp.content_sha256, stamp.version_sha256 or None)
+    record = records.verify(stamp.content_sha256, stamp.version_sha256 or None)
     if not record.genuine:
         return _refused(record.reason, stamp, record.hash_scheme)
     if record.meeting_id != stamp.meeting_id:
@@ -179,7 +178,7 @@ def check_file(session: Session, pdf: bytes, *, trust: bytes | None = None) -> F
             record.hash_scheme,
         )
     assert record.meeting_id is not None
-    same = _same_copy(session, stamp, pdf, _roots(session, record.meeting_id, trust))
+    same = _same_copy(records, stamp, pdf, _roots(records, record.meeting_id, trust))
     if isinstance(same, str):
         return _refused(same, stamp, record.hash_scheme)
     how, digital = same
@@ -191,11 +190,10 @@ def check_file(session: Session, pdf: bytes, *, trust: bytes | None = None) -> F
             record.hash_scheme,
         )
     signed_at = record.signed_at.isoformat() if record.signed_at else ""
-    minutes = minutes_service.get_minutes(session, record.meeting_id)
-    latest = minutes.addenda if minutes is not None else 0
+    latest = records.latest_addendum(record.meeting_id)
     who = ""
     if stamp.copy_number is not None:
-        logged = issued.find_copy(session, record.meeting_id, stamp.copy_number)
+        logged = records.issued_copy(record.meeting_id, stamp.copy_number)
         who = f"; copy {stamp.copy_number} issued to {stamp.recipient}"
         if (
             logged is None

@@ -508,7 +508,10 @@ def test_verify_without_a_database_answers_from_the_file_alone(
 ) -> None:
     from cryptography.hazmat.primitives.serialization import Encoding, pkcs12
 
-    from reports import export, signing
+    from mappa_desktop.operations import issuing
+    from mappa_desktop.operations.rendering import SigningKey
+    from reports import signing
+    from reports.export import PdfRenderer
     from tests.conftest import make_user
 
     admin = make_user(sqlite_db, "admin", [Role.ADMINISTRATOR, Role.CHAIR], family_name="Okonkwo")
@@ -520,11 +523,11 @@ def test_verify_without_a_database_answers_from_the_file_alone(
         assert cert is not None
         (tmp_path / f"{name}.pem").write_bytes(cert.certificate.public_bytes(Encoding.PEM))
     (tmp_path / "right.p12").write_bytes(p12)
-    key = export.SigningKey(pkcs12=p12, password=PASSWORD, signer_name="Łukasz Wiśniewski")
+    key = SigningKey(pkcs12=p12, password=PASSWORD, signer_name="Łukasz Wiśniewski")
     plain, signed = tmp_path / "plain.pdf", tmp_path / "signed.pdf"
     with sqlite_db.sessions.begin() as s:
-        export.export_minutes(s, admin, meeting_id, plain)
-        export.export_minutes(s, admin, meeting_id, signed, signing=key)
+        issuing.export_minutes(s, PdfRenderer(), admin, meeting_id, plain)
+        issuing.export_minutes(s, PdfRenderer(), admin, meeting_id, signed, signing=key)
     home = tmp_path / "home"
     home.mkdir()
 

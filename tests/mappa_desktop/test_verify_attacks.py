@@ -24,6 +24,8 @@ from sqlalchemy.orm import Session
 
 from mappa_desktop.db.base import UTCDateTime
 from mappa_desktop.db.schema import alembic_config
+from mappa_desktop.operations import issuing
+from mappa_desktop.operations.verifying import SessionRecords
 from mappa_desktop.services import issued, meetings, minutes, minutes_hash, people
 from mappa_desktop.services.actor import Actor
 from mappa_desktop.services.minutes_content import (
@@ -34,7 +36,8 @@ from mappa_desktop.services.minutes_content import (
     canonical_json,
     content_hash,
 )
-from reports import export, minutes_pdf, signing
+from reports import minutes_pdf, signing
+from reports.export import PdfRenderer
 from reports.stamp import read_stamp
 from reports.verify import check_file
 from tests.conftest import Database
@@ -42,6 +45,7 @@ from tests.mappa_desktop.factories_meetings import ready_meeting
 from tests.mappa_desktop.test_pg_roles import Area, area, refused, signed_off_meeting
 
 __all__ = ["area"]  # the PostgreSQL logins fixture, shared with test_pg_roles
+RENDERER = PdfRenderer()
 
 
 def _signed_with_addendum(db: Database, admin: Actor) -> int:
@@ -55,13 +59,13 @@ def _signed_with_addendum(db: Database, admin: Actor) -> int:
 
 def _export(db: Database, login: str, meeting_id: int, path: Path) -> bytes:
     with db.sessions.begin() as s:
-        export.export_minutes(s, people.get_actor(s, login), meeting_id, path)
+        issuing.export_minutes(s, RENDERER, people.get_actor(s, login), meeting_id, path)
     return path.read_bytes()
 
 
 def _check(db: Database, pdf: bytes) -> tuple[bool, str]:
     with db.sessions() as s:
-        result = check_file(s, pdf)
+        result = check_file(SessionRecords(s), pdf)
     return result.genuine, result.summary
 
 
@@ -106,7 +110,7 @@ def test_a_superuser_changing_a_hashed_field_is_named_by_verify(
             conn.execute(sa.text(drop))
         assert conn.execute(sa.text(sql)).rowcount == 1
         with Session(bind=conn) as s:
-            result = check_file(s, pdf)
+            result = check_file(SessionRecords(s), pdf)
         transaction.rollback()
     assert not result.genuine
     assert "no longer match their hash" in result.summary
@@ -302,7 +306,7 @@ def test_minutes_and_copies_issued_before_the_upgrade_still_verify(
     meeting_id, old_copy = _legacy_record(db, admin)
     with db.sessions() as s:
         record = minutes.get_minutes(s, meeting_id)
-        result = check_file(s, old_copy)
+        result = check_file(SessionRecords(s), old_copy)
     assert record is not None and record.hash_scheme == 1
     assert record.signed_by == "Test Okonkwo-Smith"  # filled in at the upgrade
     assert result.genuine and result.current and result.how == "legacy log", result.summary

@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 
 from mappa_desktop import files  # where the atomic writer lives
-from reports import export
-from reports.export import copy_file_name, safe_file_part, write_atomically
+from mappa_desktop.files import write_atomically
+from mappa_desktop.operations import file_names
+from mappa_desktop.operations.file_names import copy_file_name, safe_file_part
 
 
 def test_write_creates_the_file_readable_by_its_owner_only(tmp_path: Path) -> None:
@@ -78,12 +79,11 @@ def test_an_interrupted_write_in_another_process_never_shows_a_partial_file(
         "import os, sys\n"
         "from pathlib import Path\n"
         "from mappa_desktop import files\n"
-        "from reports import export\n"
         "real = os.fsync\n"
         "def stop(fd):\n"
         "    os._exit(3)  # the power goes off after the data, before the rename\n"
         "files.os.fsync = stop\n"
-        f"export.write_atomically(Path({str(target)!r}), b'n' * 5_000_000)\n"
+        f"files.write_atomically(Path({str(target)!r}), b'n' * 5_000_000)\n"
     )
     root = Path(__file__).resolve().parents[2]
     done = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True)
@@ -103,4 +103,4 @@ def test_file_names_for_copies_keep_letters_and_drop_path_characters() -> None:
     assert safe_file_part('a/b\\c:d*e?f"g<h>i|j') == "a b c d e f g h i j"
     assert safe_file_part("../..") == "recipient"
     assert safe_file_part("محمد العلي") == "محمد العلي"
-    assert len(safe_file_part("x" * 500)) == export.MAX_NAME
+    assert len(safe_file_part("x" * 500)) == file_names.MAX_NAME

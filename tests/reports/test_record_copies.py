@@ -19,9 +19,12 @@ import pytest
 
 from mappa_desktop.domain.enums import DistributionVariant
 from mappa_desktop.domain.errors import PermissionDenied
+from mappa_desktop.operations import distributing, issuing
+from mappa_desktop.operations.verifying import SessionRecords
 from mappa_desktop.services import discussions, issued, meetings, minutes, need_to_know
 from mappa_desktop.services.actor import Actor
-from reports import export, verify
+from reports import verify
+from reports.export import PdfRenderer
 from reports.stamp import read_stamp
 from tests.conftest import Database
 from tests.mappa_desktop.factories_meetings import NAMES, agency_id
@@ -30,6 +33,7 @@ from tests.mappa_desktop.test_need_to_know import Involved, involved_meeting
 CASE_NAMES = [f"{given} {family}" for given, family in NAMES[:3]]
 REASON = "Chair's permission (MAPPA D): the school's safeguarding lead manages the contact plan"
 WITHHELD_TEXT = "Sister lives at 12 Elm Road with two children"
+RENDERER = PdfRenderer()
 
 
 @pytest.fixture
@@ -47,15 +51,20 @@ def text_of(pdf: bytes) -> str:
 
 def check(db: Database, pdf: bytes) -> verify.FileCheck:
     with db.sessions() as s:
-        return verify.check_file(s, pdf)
+        return verify.check_file(SessionRecords(s), pdf)
 
 
 def test_each_recipient_gets_exactly_their_records_and_each_copy_verifies(
     db: Database, admin: Actor, involved: Involved, tmp_path: Path
 ) -> None:
     seen: list[tuple[int, int]] = []
-    run = export.distribute_meeting(
-        db.sessions, admin, involved.meeting_id, tmp_path, progress=lambda d, t: seen.append((d, t))
+    run = distributing.distribute_meeting(
+        db.sessions,
+        RENDERER,
+        admin,
+        involved.meeting_id,
+        tmp_path,
+        progress=lambda d, t: seen.append((d, t)),
     )
     expected = {p: cases for p, cases in involved.expected().items() if cases}
     total = sum(len(cases) for cases in expected.values())
@@ -111,7 +120,9 @@ def test_each_recipient_gets_exactly_their_records_and_each_copy_verifies(
     refused = check(db, bytes(changed))
     assert not refused.genuine
 
-    again = export.distribute_meeting(db.sessions, admin, involved.meeting_id, tmp_path)
+    again = distributing.distribute_meeting(
+        db.sessions, RENDERER, admin, involved.meeting_id, tmp_path
+    )
     assert (again.total, again.written) == (0, ())  # nothing is issued twice
 
 
@@ -132,8 +143,8 @@ def test_a_copy_claiming_another_case_or_the_meeting_wide_record_is_refused(
     a, b, _c = involved.case_ids
     with db.sessions.begin() as s:
         police = need_to_know.find_recipient(s, "Pat Officer Police")
-        copy = export.issue_record_copy(
-            s, admin, involved.meeting_id, a, police, tmp_path / "a.pdf"
+        copy = issuing.issue_record_copy(
+            s, RENDERER, admin, involved.meeting_id, a, police, tmp_path / "a.pdf"
         )
     pdf = copy.path.read_bytes()
     assert check(db, pdf).genuine
@@ -156,15 +167,15 @@ def test_an_uninvolved_person_is_refused_without_a_reason_and_issued_with_one(
     with db.sessions() as s:
         ed = need_to_know.find_recipient(s, "Ed Schools")
     with pytest.raises(PermissionDenied, match="has no need to know"), db.sessions.begin() as s:
-        export.issue_record_copy(s, admin, involved.meeting_id, a, ed, path)
+        issuing.issue_record_copy(s, RENDERER, admin, involved.meeting_id, a, ed, path)
     assert not path.exists()
     with db.sessions() as s:
         assert minutes.list_distributions(s, involved.meeting_id) == []
         assert issued.list_issued_files(s, involved.meeting_id) == []
 
     with db.sessions.begin() as s:
-        copy = export.issue_record_copy(
-            s, admin, involved.meeting_id, a, ed, path, reason=REASON, channel="by hand"
+        copy = issuing.issue_record_copy(
+            s, RENDERER, admin, involved.meeting_id, a, ed, path, reason=REASON, channel="by hand"
         )
     with db.sessions() as s:
         [logged] = minutes.list_distributions(s, involved.meeting_id)
@@ -191,18 +202,19 @@ def test_the_redacted_record_leaves_restricted_text_out_and_verifies(
         )
         meetings.submit_for_sign_off(s, admin, involved.meeting_id)
         minutes.sign_off(s, admin, involved.meeting_id)
-        plan = export.plan_distribution(s, involved.meeting_id, DistributionVariant.REDACTED)
+        plan = distributing.plan_distribution(s, involved.meeting_id, DistributionVariant.REDACTED)
     for_a = [c for c in plan if c.case_id == a][:2]
-    redacted = export.distribute_meeting(
+    redacted = distributing.distribute_meeting(
         db.sessions,
+        RENDERER,
         admin,
         involved.meeting_id,
         tmp_path,
         variant=DistributionVariant.REDACTED,
         copies=for_a,
     )
-    full = export.distribute_meeting(
-        db.sessions, admin, involved.meeting_id, tmp_path, copies=for_a[:1]
+    full = distributing.distribute_meeting(
+        db.sessions, RENDERER, admin, involved.meeting_id, tmp_path, copies=for_a[:1]
     )
     assert len(redacted.written) == 2 and len(full.written) == 1
     for copy in redacted.written:
@@ -223,8 +235,10 @@ def test_an_unnumbered_record_is_logged_by_its_hash_and_verifies(
     b = involved.case_ids[1]
     path = tmp_path / "record.pdf"
     with db.sessions.begin() as s:
-        written = export.export_minutes(s, admin, involved.meeting_id, path, case_id=b)
-        wide = export.export_minutes(s, admin, involved.meeting_id, tmp_path / "wide.pdf")
+        written = issuing.export_minutes(s, RENDERER, admin, involved.meeting_id, path, case_id=b)
+        wide = issuing.export_minutes(
+            s, RENDERER, admin, involved.meeting_id, tmp_path / "wide.pdf"
+        )
     assert (written.case_id, written.copy_number, written.draft) == (b, None, False)
     with db.sessions() as s:
         logged = issued.list_issued_files(s, involved.meeting_id)
@@ -247,12 +261,20 @@ def test_a_cancelled_distribution_keeps_its_copies_and_resumes_without_repeats(
         if done == 2:
             cancel.set()
 
-    first = export.distribute_meeting(
-        db.sessions, admin, involved.meeting_id, tmp_path, progress=stop_after_two, cancel=cancel
+    first = distributing.distribute_meeting(
+        db.sessions,
+        RENDERER,
+        admin,
+        involved.meeting_id,
+        tmp_path,
+        progress=stop_after_two,
+        cancel=cancel,
     )
     assert first.cancelled and len(first.written) == 2
     assert len(list(tmp_path.glob("*.pdf"))) == 2
-    rest = export.distribute_meeting(db.sessions, admin, involved.meeting_id, tmp_path)
+    rest = distributing.distribute_meeting(
+        db.sessions, RENDERER, admin, involved.meeting_id, tmp_path
+    )
     assert not rest.cancelled and rest.total == first.total - 2
     with db.sessions() as s:
         log = minutes.list_distributions(s, involved.meeting_id)

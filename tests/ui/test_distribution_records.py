@@ -13,6 +13,7 @@ from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from mappa_desktop.domain.enums import Role
+from mappa_desktop.operations.verifying import SessionRecords
 from mappa_desktop.services import minutes
 from mappa_desktop.services.actor import Actor
 from reports import verify
@@ -155,7 +156,7 @@ def test_someone_outside_the_list_is_a_known_person_and_needs_the_chairs_reason(
     [copy] = done.args[0].written
     with sqlite_db.sessions() as s:
         [logged] = minutes.list_distributions(s, involved.meeting_id)
-        checked = verify.check_file(s, copy.path.read_bytes())
+        checked = verify.check_file(SessionRecords(s), copy.path.read_bytes())
     assert (logged.recipient_person_id, logged.case_id, logged.reason) == (
         rita,
         involved.case_ids[0],

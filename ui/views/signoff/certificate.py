@@ -21,8 +21,8 @@ from PySide6.QtWidgets import (
 )
 
 from mappa_desktop.domain.errors import ValidationError
+from mappa_desktop.operations.rendering import SigningKey
 from reports import signing
-from reports.export import SigningKey
 
 MAX_CERTIFICATE_BYTES = 1024 * 1024
 NOT_STORED = "The password is never saved; you type it each time you sign."

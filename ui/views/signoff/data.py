@@ -1,151 +1,19 @@
-"""What the sign-off and distribution screens load and do, as plain functions run in tasks
-(no Qt here: each opens its own session from the factory it is given)."""
+"""What the distribution screen loads and issues, as plain functions run in tasks (no Qt
+here). Signing off and issuing are the core's (``mappa_desktop.operations``, run through
+``ui.operations``)."""
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
-from pathlib import Path
+from collections.abc import Sequence
+from dataclasses import dataclass
 
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session
 
-from mappa_desktop.db.base import utcnow
-from mappa_desktop.domain.enums import DistributionVariant, MeetingStatus
-from mappa_desktop.domain.errors import StateError
-from mappa_desktop.services import meetings, need_to_know, people, self_audit
+from mappa_desktop.operations import distributing
+from mappa_desktop.operations.distributing import PlannedCopy
+from mappa_desktop.services import meetings, need_to_know, people
 from mappa_desktop.services import minutes as minutes_service
-from mappa_desktop.services.actor import Actor
-from mappa_desktop.services.minutes_content import (
-    MinutesContent,
-    SignOffBlock,
-    canonical_json,
-    content_hash,
-)
 from mappa_desktop.services.people import PersonRow
-from reports import export, minutes_pdf, signing
-
-SIGN_OFF_REASON = "Signed off by the Chair as the approved minutes"
-SIGNABLE = (MeetingStatus.DRAFT, MeetingStatus.AWAITING_SIGN_OFF)
-
-
-@dataclass(frozen=True, slots=True)
-class SignOffData:
-    meeting: meetings.MeetingRow
-    problems: tuple[str, ...]
-    record: minutes_service.MinutesRecord | None
-    pdf: bytes  # the preview: what will be issued (pending sign-off) or what was signed off
-    content_sha256: str  # the content hash the preview shows
-    addenda: int
-    # The self-audit: before sign-off the findings as of now, afterwards the reasons frozen.
-    audit: self_audit.SelfAudit | None = None
-    # The chair's reason per needs-reason finding as the preview shows them (trimmed).
-    reasons: Mapping[str, str] = field(default_factory=dict)
-
-    @property
-    def signed(self) -> bool:
-        return self.record is not None
-
-
-def _with_reasons(
-    session: Session, meeting_id: int, content: MinutesContent, reasons: Mapping[str, str]
-) -> tuple[MinutesContent, self_audit.SelfAudit, dict[str, str]]:
-    """``content`` with the self-audit's needs-reason findings and the chair's reasons, as
-    sign-off will freeze them (``minutes.sign_off`` judges as of today, UTC, too)."""
-    found = self_audit.self_audit(session, meeting_id, utcnow().date())
-    shown = {f.id: reasons.get(f.id, "").strip() for f in found.needs_reason}
-    return replace(content, self_audit=self_audit.reasoned(found, shown)), found, shown
-
-
-def load_sign_off(
-    session: Session, actor: Actor, meeting_id: int, *, reasons: Mapping[str, str] | None = None
-) -> SignOffData:
-    """The meeting, its checklist, its self-audit and the PDF to preview. Before sign-off the
-    preview is the minutes exactly as they will be issued if ``actor`` signs off now with
-    ``reasons`` (finding id -> the chair's reason; the time is filled in at sign-off);
-    afterwards it is the signed-off minutes."""
-    row = meetings.get_meeting_row(session, meeting_id)
-    record = minutes_service.get_minutes(session, meeting_id)
-    doc = minutes_service.minutes_document(session, meeting_id)
-    problems: tuple[str, ...] = ()
-    shown: dict[str, str] = {}
-    if record is None:
-        problems = tuple(meetings.sign_off_problems(session, meeting_id))
-        content, found, shown = _with_reasons(session, meeting_id, doc.content, reasons or {})
-        doc = replace(doc, content=content)
-        digest = content_hash(canonical_json(doc.content))
-        doc = replace(
-            doc,
-            sign_off=SignOffBlock(
-                chair=row.chair_name, signed_at=utcnow().isoformat(), content_sha256=digest
-            ),
-            extra={"version_sha256": digest},
-        )
-    else:
-        found = self_audit.self_audit(session, meeting_id, utcnow().date())
-    assert doc.sign_off is not None
-    return SignOffData(
-        meeting=row,
-        problems=problems,
-        record=record,
-        pdf=minutes_pdf.render_minutes(doc),
-        content_sha256=doc.sign_off.content_sha256,
-        addenda=len(doc.addenda),
-        audit=found,
-        reasons=shown,
-    )
-
-
-def sign_off_now(
-    sessions: sessionmaker[Session],
-    actor: Actor,
-    meeting_id: int,
-    previewed: SignOffData,
-    key: export.SigningKey | None,
-) -> minutes_service.MinutesRecord:
-    """Sign off the content the chair previewed, with the reasons it shows (refused if it
-    changed since), submitting a draft for sign-off first; with ``key`` the previewed PDF is
-    PAdES-signed and stored as the signature."""
-    with sessions.begin() as session:
-        row = meetings.get_meeting_row(session, meeting_id)
-        if row.status is MeetingStatus.DRAFT:
-            meetings.submit_for_sign_off(session, actor, meeting_id)
-        built = minutes_service.build_content(session, meeting_id)
-        content, _found, _shown = _with_reasons(session, meeting_id, built, previewed.reasons)
-        if content_hash(canonical_json(content)) != previewed.content_sha256:
-            raise StateError(
-                "The minutes were changed after this preview was made; look at the new "
-                "preview and sign off again."
-            )
-        signature = None
-        if key is not None:
-            signature = signing.sign_pdf(
-                previewed.pdf,
-                key.pkcs12,
-                key.password,
-                signer_name=key.signer_name,
-                reason=key.reason,
-                location=key.location,
-            )
-        record = minutes_service.sign_off(
-            session, actor, meeting_id, signature=signature, reasons=dict(previewed.reasons)
-        )
-        if record.content_sha256 != previewed.content_sha256:  # raising here rolls it back
-            raise StateError(
-                "The minutes as signed would differ from this preview; look at the new preview "
-                "and sign off again."
-            )
-        return record
-
-
-def add_addendum(
-    sessions: sessionmaker[Session], actor: Actor, meeting_id: int, reason: str, text: str
-) -> minutes_service.AddendumRow:
-    with sessions.begin() as session:
-        return minutes_service.add_addendum(session, actor, meeting_id, reason=reason, text=text)
-
-
-# --- distribution ---------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True, slots=True)
@@ -216,12 +84,12 @@ def load_distribution(session: Session, meeting_id: int) -> DistributionData:
 
 def planned_copies(
     recipients: Sequence[Recipient], needs: need_to_know.NeedToKnow
-) -> list[export.PlannedCopy]:
+) -> list[PlannedCopy]:
     """One copy per recipient per record still to issue, by case in agenda order (each record
     is laid out once), the chair's reason on the copies that need it."""
     order = {c.case_id: n for n, c in enumerate(needs.cases)}
     plan = [
-        export.PlannedCopy(
+        PlannedCopy(
             case_id=case_id,
             person_id=r.person_id,
             agency_id=r.agency_id,
@@ -235,31 +103,4 @@ def planned_copies(
     return plan
 
 
-DistributionResult = export.DistributionRun
-
-
-def distribute(
-    sessions: sessionmaker[Session],
-    actor: Actor,
-    meeting_id: int,
-    copies: Sequence[export.PlannedCopy],
-    variant: DistributionVariant,
-    folder: Path,
-    key: export.SigningKey | None,
-    cancel: threading.Event,
-    progress: Callable[[int, int], None],
-) -> DistributionResult:
-    """Issue ``copies`` in ``folder`` (``export.distribute_meeting``: each logged and committed
-    on its own, so a cancel or a failure keeps every copy already written)."""
-    return export.distribute_meeting(
-        sessions,
-        actor,
-        meeting_id,
-        folder,
-        variant=variant,
-        copies=copies,
-        signing=key,
-        channel="personal PDF",
-        progress=progress,
-        cancel=cancel,
-    )
+DistributionResult = distributing.DistributionRun

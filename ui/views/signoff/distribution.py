@@ -38,10 +38,10 @@ from PySide6.QtWidgets import (
 )
 
 from mappa_desktop.domain.enums import DistributionVariant
+from mappa_desktop.operations.distributing import PlannedCopy
 from mappa_desktop.services.need_to_know import recipient_label
-from reports.export import PlannedCopy
 from reports.labels import date_text
-from ui import messages
+from ui import messages, operations
 from ui.context import AppContext
 from ui.forms.fit import resize_within_screen, scrolled
 from ui.tasks import Progress
@@ -482,7 +482,7 @@ class DistributionDialog(QDialog):
         ctx, meeting_id, actor = self.ctx, self.meeting_id, self.ctx.actor
 
         def work(progress: Progress) -> data.DistributionResult:
-            return data.distribute(
+            return operations.distribute(
                 ctx.sessions, actor, meeting_id, copies, variant, folder, key, cancel, progress
             )
 

@@ -31,14 +31,14 @@ from PySide6.QtWidgets import (
 )
 
 from mappa_desktop.domain.enums import MeetingStatus
+from mappa_desktop.operations import signing_off
 from reports.labels import date_text, datetime_text, label
-from ui import messages, ui_state
+from ui import messages, operations, ui_state
 from ui.context import AppContext
 from ui.forms import style
 from ui.forms.style import Tone
 from ui.tasks import Progress
 from ui.views.record.common import assign_mnemonics, mnemonic_widgets
-from ui.views.signoff import data
 from ui.views.signoff.certificate import CertificateBox
 from ui.views.signoff.preview import PdfPreview
 from ui.views.signoff.reasons import FindingsPanel
@@ -79,7 +79,7 @@ class SignOffWindow(QWidget):
         super().__init__(parent)
         self.ctx = ctx
         self.meeting_id = meeting_id
-        self.data: data.SignOffData | None = None
+        self.data: signing_off.SignOffData | None = None
         self._busy = False
         self._sign_when_previewed = False  # "Sign off" asked for a preview with the reasons
         self._children: list[QWidget] = []
@@ -217,7 +217,7 @@ class SignOffWindow(QWidget):
             )
         if d.signed:
             return ""
-        if d.meeting.status not in data.SIGNABLE:
+        if d.meeting.status not in signing_off.SIGNABLE:
             return (
                 f"The meeting is {STATUS_TEXT[d.meeting.status].lower()}: the minute-taker "
                 "closes it to draft minutes before it can be signed off."
@@ -300,16 +300,16 @@ class SignOffWindow(QWidget):
         ctx, meeting_id, actor = self.ctx, self.meeting_id, self.ctx.actor
         reasons = self.findings.reasons()
 
-        def load(_progress: Progress) -> data.SignOffData:
+        def load(_progress: Progress) -> signing_off.SignOffData:
             with ctx.read_sessions() as session:
-                return data.load_sign_off(session, actor, meeting_id, reasons=reasons)
+                return operations.load_sign_off(session, actor, meeting_id, reasons=reasons)
 
         self._busy = True
         self._update()
         self.ctx.runner.submit(load, self._loaded, self._failed)
 
     def _loaded(self, result: Any) -> None:
-        assert isinstance(result, data.SignOffData)
+        assert isinstance(result, signing_off.SignOffData)
         self.data = result
         self._busy = False
         m = result.meeting
@@ -408,14 +408,16 @@ class SignOffWindow(QWidget):
             self.sign_off()
             return
         try:
-            key = self.certificate.signing_key(self.ctx.actor.display_name, data.SIGN_OFF_REASON)
+            key = self.certificate.signing_key(
+                self.ctx.actor.display_name, signing_off.SIGN_OFF_REASON
+            )
         except Exception as exc:
             messages.show_error(self, "Certificate", exc)
             return
         ctx, meeting_id, actor, previewed = self.ctx, self.meeting_id, self.ctx.actor, self.data
 
         def work(_progress: Progress) -> Any:
-            return data.sign_off_now(ctx.sessions, actor, meeting_id, previewed, key)
+            return operations.sign_off_now(ctx.sessions, actor, meeting_id, previewed, key)
 
         self._busy = True
         self._update()
@@ -440,7 +442,7 @@ class SignOffWindow(QWidget):
         ctx, meeting_id, actor = self.ctx, self.meeting_id, self.ctx.actor
 
         def work(_progress: Progress) -> Any:
-            return data.add_addendum(ctx.sessions, actor, meeting_id, reason, text)
+            return signing_off.add_addendum(ctx.sessions, actor, meeting_id, reason, text)
 
         self._busy = True
         self._update()
