@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date, datetime
+from typing import TypeVar
 
 from mappa_desktop.domain.enums import (
     ActionStatus,
@@ -105,6 +107,8 @@ _CATEGORY_NAMES = {
     Category.TERRORIST_RISK: "terrorist or terrorism-risk offender",
 }
 
+_V = TypeVar("_V", bound=str)
+
 PILLARS: tuple[str, ...] = tuple(p.value for p in RmpPillar)
 
 NOT_RECORDED = "Not recorded"
@@ -116,6 +120,12 @@ def label(value: str) -> str:
         return _LABELS[value]
     text = value.replace("_", " ").strip()
     return text[:1].upper() + text[1:] if text else ""
+
+
+def labels_for(values: Iterable[_V]) -> dict[_V, str]:
+    """Each value with its ``label``, in the order given: the screens' tables and combos say what
+    the reports print (a screen words a choice differently only where the choice needs it)."""
+    return {value: label(value) for value in values}
 
 
 def category_label(category: int) -> str:

@@ -10,8 +10,21 @@ import pytest
 from PySide6.QtWidgets import QWidget
 from pytestqt.qtbot import QtBot
 
-from mappa_desktop.domain.enums import Level, Role, RoshLevel
+from mappa_desktop.domain.enums import (
+    ActionStatus,
+    AgendaReason,
+    AttendanceStatus,
+    DecisionKind,
+    Level,
+    MeetingStatus,
+    NotDoneReason,
+    RiskTrend,
+    RmpPillar,
+    Role,
+    RoshLevel,
+)
 from mappa_desktop.services import cases
+from reports import labels
 from tests.conftest import Database, make_user
 from tests.ui.meeting_helpers import FAST, chair, journal_for, scheduled_meeting, seed
 from tests.ui.meeting_helpers import context as meeting_context
@@ -20,6 +33,8 @@ from tests.ui.test_case_record import open_record, press_save, register, replace
 from ui.forms import dates, style
 from ui.forms.conflict import Choice, ConflictRow, ConflictView
 from ui.forms.criteria import CriteriaHelper
+from ui.forms.date_field import DateField
+from ui.forms.field_error import SIGN, FieldError
 from ui.forms.style import Tone
 from ui.models.dto_table import FOREGROUND
 from ui.views.meeting import MeetingView
@@ -198,3 +213,123 @@ def test_one_date_format_for_both_screens() -> None:
     assert dates.fmt_date(naive) == dates.fmt_when(naive) == "2025-03-04 14:05"
     aware = datetime(2025, 3, 4, 14, 5, tzinfo=UTC)
     assert dates.fmt_when(aware) == aware.astimezone().strftime("%Y-%m-%d %H:%M")
+
+
+# --- the field error ------------------------------------------------------------------------------
+
+
+def test_field_error_shows_the_sentence_with_a_drawn_sign_and_hides_when_blank(
+    qtbot: QtBot,
+) -> None:
+    error = FieldError("Date of birth")
+    qtbot.addWidget(error)
+    assert error.isHidden() and error.message == ""
+    assert error.accessibleName() == "Problem with date of birth"
+    error.set_message("Date of birth: after today.")
+    assert not error.isHidden()
+    assert error.text() == error.message == "Date of birth: after today."  # the sign is not text
+    assert error.accessibleDescription() == "Date of birth: after today."
+    error.resize(error.sizeHint())
+    margin = error.contentsMargins().left()
+    assert margin >= error.fontMetrics().horizontalAdvance(SIGN)
+    image = error.grab().toImage()
+    background = image.pixelColor(image.width() - 1, image.height() - 1)
+    inked = [
+        (x, y)
+        for x in range(min(margin, image.width()))
+        for y in range(image.height())
+        if image.pixelColor(x, y) != background
+    ]
+    assert inked  # the ⚠ is drawn in the margin
+    error.set_message("")
+    assert error.isHidden() and error.text() == "" and error.accessibleDescription() == ""
+
+
+def test_both_screens_use_the_one_field_error(
+    qtbot: QtBot, sqlite_db: Database, tmp_path: Path
+) -> None:
+    from ui.views.meeting import common as meeting_common
+    from ui.views.record import common as record_common
+
+    assert record_common.FieldError is FieldError
+    assert not hasattr(meeting_common, "error_label")  # the meeting's own kind is gone
+    view, page = open_meeting(qtbot, sqlite_db, tmp_path)
+    meeting_errors = [
+        view.status_error,
+        view.attendance_page.form_error,
+        page.decisions.error,
+        page.decisions.dissent_error,
+        page.plan.error,
+        page.new_actions.error,
+        page.room.error,
+    ]
+    assert all(isinstance(e, FieldError) for e in meeting_errors)
+    assert all(e.isHidden() for e in meeting_errors)
+    page.decisions.remove_button.setEnabled(True)  # nothing selected: the error says so
+    page.decisions.remove_button.click()
+    assert page.decisions.error.isVisible()
+    assert page.decisions.error.message == "Select a recorded decision first."
+
+
+def test_record_save_bar_and_fields_use_the_one_field_error(
+    qtbot: QtBot, sqlite_db: Database
+) -> None:
+    actor = make_user(sqlite_db, "admin", [Role.ADMINISTRATOR, Role.COORDINATOR])
+    case = register(sqlite_db, actor)
+    ctx = record_context(sqlite_db, actor)
+    record = open_record(qtbot, ctx, case.id)
+    assert isinstance(record.details.save_bar.error_label, FieldError)
+    assert isinstance(record.details.errors.error_for("family_name"), FieldError)
+    assert isinstance(record.details.view.date_fields["date_of_birth"], DateField)
+    ctx.runner.wait_all()
+
+
+# --- the words for stored values ------------------------------------------------------------------
+
+
+def test_meeting_screen_says_stored_values_as_the_reports_print_them() -> None:
+    from ui.views.meeting import common
+    from ui.views.meeting.agenda import REASON_TEXT
+    from ui.views.meeting.sections.risk import TREND_LABELS
+
+    shown = {
+        **common.ATTENDANCE_LABELS,
+        **common.REASON_LABELS,
+        **common.DECISION_LABELS,
+        **common.PILLAR_LABELS,
+        **common.STATUS_TEXT,
+        **REASON_TEXT,
+        **TREND_LABELS,
+    }
+    every = [*AttendanceStatus, *NotDoneReason, *DecisionKind, *RmpPillar, *MeetingStatus]
+    every += [*AgendaReason, *RiskTrend]
+    assert set(shown) == set(every)
+    assert all(shown[v] == labels.label(v) for v in every)
+    # choices worded for choosing, and only these
+    choices = {**common.ATTENDANCE_CHOICES, **common.OUTCOME_CHOICES}
+    differ = {v: text for v, text in choices.items() if text != labels.label(v)}
+    assert differ == {
+        AttendanceStatus.DEPUTY: "Deputy for someone",
+        ActionStatus.OPEN: "Still open (not yet due)",
+    }
+    assert list(common.OUTCOME_CHOICES)[-1] is ActionStatus.OPEN  # offered last, as before
+
+
+# --- the date field -------------------------------------------------------------------------------
+
+
+def test_date_field_takes_either_order_and_names_what_is_not_a_date(qtbot: QtBot) -> None:
+    field = DateField("Date of assessment")
+    qtbot.addWidget(field)
+    for typed in ("2025-03-04", "4/3/2025", "04.03.2025"):
+        field.setText(typed)
+        assert field.is_valid() and field.date_value() == date(2025, 3, 4), typed
+    field.set_date(None)
+    assert field.text() == "" and field.is_valid() and field.date_value() is None
+    field.setText("31/02/2025")
+    assert not field.is_valid() and field.date_value() is None
+    assert field.problem("date of assessment") == (
+        "“31/02/2025” is not a date: type the date of assessment as YYYY-MM-DD or DD/MM/YYYY."
+    )
+    field.set_date(date(2024, 12, 1))
+    assert field.text() == "2024-12-01" and field.problem("date") is None

@@ -28,20 +28,16 @@ from mappa_desktop.services.actor import Actor
 from mappa_desktop.services.case_events import CaseEventRow
 from mappa_desktop.services.listing import CaseRow, list_cases
 from mappa_desktop.services.meetings import AgendaItem, AgendaProposal, MeetingDetail
+from reports import labels
 from ui import messages
 from ui.context import AppContext
+from ui.forms.field_error import FieldError
 from ui.models.dto_table import Column, DtoTableModel
 from ui.tasks import Progress
 from ui.user_text import shown
-from ui.views.meeting.common import error_label, show_error
 from ui.widgets.tables import row_table
 
-REASON_TEXT = {
-    AgendaReason.NEW_REFERRAL: "New referral",
-    AgendaReason.REVIEW_DUE: "Review due",
-    AgendaReason.OVERDUE_ACTIONS: "Overdue actions",
-    AgendaReason.ADDED: "Added",
-}
+REASON_TEXT = labels.labels_for(AgendaReason)  # as the minutes say it
 
 AGENDA_COLUMNS: list[Column[AgendaItem]] = [
     Column(
@@ -124,7 +120,7 @@ class AgendaDialog(QDialog):
         self.up_button = QPushButton("Move &up (Alt+Up)")
         self.down_button = QPushButton("Move do&wn (Alt+Down)")
         self.remove_button = QPushButton("&Remove (Delete)")
-        self.error = error_label("Agenda error")
+        self.error = FieldError("Agenda")
         close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         close.rejected.connect(self.reject)
 
@@ -209,7 +205,7 @@ class AgendaDialog(QDialog):
             self.proposal_table.selectRow(0)
 
     def _on_failed(self, exc: Exception) -> None:
-        show_error(self.error, messages.describe(exc))
+        self.error.set_message(messages.describe(exc))
 
     # ----- writes ---------------------------------------------------------------------------
     def _write(self, work: Callable[[Session, Actor], object], select: int | None = None) -> None:
@@ -220,7 +216,7 @@ class AgendaDialog(QDialog):
                 return work(s, actor)
 
         def ok(_r: object) -> None:
-            show_error(self.error, "")
+            self.error.set_message("")
             self._ctx.bus.meetings_changed.emit({self.meeting_id})
             self.agenda_changed.emit(self.meeting_id)
             self.reload(select)

@@ -27,14 +27,15 @@ from mappa_desktop.services import meetings
 from mappa_desktop.services.actor import Actor
 from mappa_desktop.services.attendance import AttendanceRow
 from ui.forms import style
+from ui.forms.field_error import FieldError
 from ui.forms.fit import scrolled
 from ui.forms.style import Tone
 from ui.models.dto_table import Column, DtoTableModel
 from ui.views.meeting.common import (
+    ATTENDANCE_CHOICES,
     ATTENDANCE_LABELS,
     ScreenData,
     buddy,
-    error_label,
     fill_agencies,
     fill_people,
     fmt_time,
@@ -148,7 +149,7 @@ class AttendancePage(QWidget):
         self.confirmed_label = QLabel("Not yet confirmed: read it out, or draw attention to it.")
         self.confirmed_label.setObjectName("statementConfirmed")
         self.confirmed_label.setWordWrap(True)
-        self.statement_error = error_label("Statement error")
+        self.statement_error = FieldError("Statement")
         confirm_row = QHBoxLayout()
         confirm_row.addWidget(self.confirm_button)
         confirm_row.addWidget(self.confirmed_label, 1)
@@ -178,7 +179,7 @@ class AttendancePage(QWidget):
         self.person.setAccessibleName("Attendee")
         self.status = QComboBox()
         self.status.setAccessibleName("Attendance status")
-        for status, label in ATTENDANCE_LABELS.items():
+        for status, label in ATTENDANCE_CHOICES.items():
             self.status.addItem(label, status)
         self.deputy_for = QComboBox()
         self.deputy_for.setAccessibleName("Deputising for")
@@ -192,7 +193,7 @@ class AttendancePage(QWidget):
         self.departed.setMaximumWidth(70)
         self.record_button = QPushButton("&Record attendance")
         self.record_button.setObjectName("recordAttendance")
-        self.form_error = error_label("Attendance error")
+        self.form_error = FieldError("Attendance")
         form = QGridLayout()
         form.addWidget(buddy("Agenc&y:", self.agency), 0, 0)
         form.addWidget(self.agency, 0, 1)
@@ -374,11 +375,10 @@ class AttendancePage(QWidget):
         line = self.selected_line()
         if line is None or line.row is None or line.row.person_id is None:
             self.table.setFocus(Qt.FocusReason.ShortcutFocusReason)
-            self.form_error.setText(
+            self.form_error.show_message(
                 "Select a person's line first: Ctrl+P marks the selected person present. For an "
                 "agency with no one recorded, choose the person in the form below."
             )
-            self.form_error.setVisible(True)
             return False
         self.mark_present_requested.emit(
             {

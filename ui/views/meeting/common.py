@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, time
 
-from PySide6.QtCore import QDate, Qt
+from PySide6.QtCore import QDate
 from PySide6.QtWidgets import QComboBox, QDateEdit, QGroupBox, QLabel, QWidget
 from sqlalchemy.orm import Session
 
@@ -17,46 +17,40 @@ from mappa_desktop.domain.enums import (
     Level,
     MeetingStatus,
     NotDoneReason,
+    RmpPillar,
 )
 from mappa_desktop.services import meetings, people, rmp, settings
 from mappa_desktop.services.meetings import MeetingDetail
 from mappa_desktop.services.people import AgencyRow, PersonRow
 from mappa_desktop.services.rmp import RmpItemRow
 from reports import labels
-from ui.forms import style
 from ui.forms.dates import fmt_date as fmt_date  # re-exported: the screens' one date format
 from ui.forms.dates import fmt_time as fmt_time
 from ui.forms.dates import fmt_when as fmt_when
-from ui.forms.style import Tone
 from ui.user_text import shown
 
-ATTENDANCE_LABELS = {
-    AttendanceStatus.PRESENT: "Present",
-    AttendanceStatus.APOLOGIES: "Apologies",
-    AttendanceStatus.ABSENT: "Absent",
-    AttendanceStatus.DEPUTY: "Deputy for someone",
-    AttendanceStatus.REPORT_SUBMITTED: "Written report submitted",
-}
-OUTCOME_LABELS = {
-    ActionStatus.DONE: "Done",
-    ActionStatus.CARRIED_OVER: "Carried over",
-    ActionStatus.CANCELLED: "Cancelled",
-    ActionStatus.OPEN: "Still open (not yet due)",
-}
-REASON_LABELS = {
-    NotDoneReason.NOT_DONE_BY_AGENCY: "Not done by the agency",
-    NotDoneReason.CIRCUMSTANCES_CHANGED: "Circumstances changed",
-}
-DECISION_LABELS = {
-    DecisionKind.LEVEL: "Level",
-    DecisionKind.DISCLOSURE: "Disclosure",
-    DecisionKind.NEXT_REVIEW: "Next review",
-    DecisionKind.CATEGORY: "Category",
-    DecisionKind.EXIT: "Exit from MAPPA",
-    DecisionKind.OTHER: "Other decision",
-}
-PILLAR_LABELS = rmp.PILLAR_LABELS
-STATUS_TEXT = {status: labels.label(status) for status in MeetingStatus}  # as the reports say it
+# The words for stored values are the reports' (``reports.labels``): the screen says what the
+# minutes print. A choice is worded differently only where choosing needs it (the *_CHOICES).
+ATTENDANCE_LABELS = labels.labels_for(AttendanceStatus)
+# "Deputy for someone": choosing it asks next for whom (the table then says "Deputy for <name>").
+ATTENDANCE_CHOICES = ATTENDANCE_LABELS | {AttendanceStatus.DEPUTY: "Deputy for someone"}
+# An action reviewed and left "Open" reads like an omission: the choice says it is not yet due.
+OUTCOME_CHOICES = labels.labels_for(
+    (ActionStatus.DONE, ActionStatus.CARRIED_OVER, ActionStatus.CANCELLED, ActionStatus.OPEN)
+) | {ActionStatus.OPEN: "Still open (not yet due)"}
+REASON_LABELS = labels.labels_for(NotDoneReason)
+DECISION_LABELS = labels.labels_for(
+    (
+        DecisionKind.LEVEL,
+        DecisionKind.DISCLOSURE,
+        DecisionKind.NEXT_REVIEW,
+        DecisionKind.CATEGORY,
+        DecisionKind.EXIT,
+        DecisionKind.OTHER,
+    )
+)
+PILLAR_LABELS = labels.labels_for(RmpPillar)
+STATUS_TEXT = labels.labels_for(MeetingStatus)
 
 
 @dataclass(frozen=True, slots=True)
@@ -184,21 +178,6 @@ def section(title: str, object_name: str) -> QGroupBox:
     box = QGroupBox(title)
     box.setObjectName(object_name)
     return box
-
-
-def error_label(name: str) -> QLabel:
-    label = QLabel("")
-    label.setWordWrap(True)
-    style.set_tone(label, Tone.ERROR)
-    label.setAccessibleName(name)
-    label.setVisible(False)
-    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-    return label
-
-
-def show_error(label: QLabel, text: str) -> None:
-    label.setText(text)
-    label.setVisible(bool(text))
 
 
 def buddy(text: str, widget: QWidget) -> QLabel:

@@ -35,6 +35,7 @@ from mappa_desktop.services.meetings import AgendaItem
 from ui import messages, user_text
 from ui.forms import style
 from ui.forms.criteria import CriteriaHelper
+from ui.forms.field_error import FieldError
 from ui.forms.style import Tone
 from ui.models.dto_table import Column, DtoTableModel
 from ui.views.meeting.autosave import (
@@ -50,7 +51,6 @@ from ui.views.meeting.common import (
     ScreenData,
     buddy,
     date_edit,
-    error_label,
     fill_agencies,
     fill_people,
     fmt_date,
@@ -245,7 +245,7 @@ class DecisionsBox(QGroupBox):
         self.record_button = QPushButton("&Record decision")
         self.record_button.setObjectName("recordDecision")
         self.remove_button = QPushButton("Remove selected")
-        self.error = error_label("Decision error")
+        self.error = FieldError("Decision")
         self.draft_state = draft_label("new decision")
 
         self.dissent_agency = QComboBox()
@@ -258,7 +258,7 @@ class DecisionsBox(QGroupBox):
             "The differing view, in their words (Enter records it)"
         )
         self.dissent_button = QPushButton("Record dissent against se&lected")
-        self.dissent_error = error_label("Dissent error")
+        self.dissent_error = FieldError("Dissent")
         self.dissent_draft_state = draft_label("dissent")
 
         form = QGridLayout()
@@ -562,8 +562,7 @@ class DecisionsBox(QGroupBox):
     def _on_remove(self) -> None:
         decision = self.selected()
         if decision is None:
-            self.error.setText("Select a recorded decision first.")
-            self.error.setVisible(True)
+            self.error.show_message("Select a recorded decision first.")
             return
 
         def work(s: Session, actor: Actor) -> object:
@@ -591,10 +590,9 @@ class DecisionsBox(QGroupBox):
         self.dissent_draft.write_now()
         decision = self.selected()
         if decision is None:
-            self.dissent_error.setText(
+            self.dissent_error.show_message(
                 "Record the decision first, select it in the table, then record the dissent."
             )
-            self.dissent_error.setVisible(True)
             return
         existing = [(x.agency_id, x.person_id, x.view) for x in decision.dissents]
         new = (

@@ -38,12 +38,13 @@ from mappa_desktop.services.people import PersonRow
 from mappa_desktop.services.risk import GRID, NARRATIVES, AssessmentRow
 from ui import messages
 from ui.forms import style
+from ui.forms.field_error import FieldError
 from ui.forms.style import Tone
 from ui.tasks import Progress
 from ui.views.meeting.autosave import AutoSaveHub, DraftBinding, FormValue, draft_label
 from ui.views.meeting.common import date_edit, from_qdate, set_combo, to_qdate
 from ui.views.meeting.draft_keys import DraftKey, KeyKind
-from ui.views.record.common import FieldError, FormErrors, TextBox, field_cell
+from ui.views.record.common import FormErrors, TextBox, field_cell
 from ui.views.record.risk_form import (
     GROUP_TITLES,
     NARRATIVE_LABELS,

@@ -25,14 +25,13 @@ from mappa_desktop.services.meetings import MeetingRow
 from mappa_desktop.services.people import PersonRow
 from ui import messages
 from ui.context import AppContext
+from ui.forms.field_error import FieldError
 from ui.tasks import Progress
 from ui.views.meeting.common import (
     buddy,
     date_edit,
-    error_label,
     fill_people,
     from_qdate,
-    show_error,
 )
 
 FIELD_OF = {
@@ -84,8 +83,8 @@ class ScheduleDialog(QDialog):
         self.minute_taker.setAccessibleName("Minute-taker")
         self.coordinator = QComboBox()
         self.coordinator.setAccessibleName("MAPPA co-ordinator")
-        self.errors = {name: error_label(f"{name} error") for name in FIELD_OF}
-        self.general_error = error_label("Error")
+        self.errors = {name: FieldError(name) for name in FIELD_OF}
+        self.general_error = FieldError("Meeting")
 
         form = QFormLayout()
         # Each label's buddy is the control itself, not its holder (which takes no focus): the
@@ -158,9 +157,9 @@ class ScheduleDialog(QDialog):
         if isinstance(exc, ValidationError):
             for name, text in exc.errors.items():
                 label = self.errors.get(name)
-                show_error(label if label is not None else self.general_error, text)
+                (label if label is not None else self.general_error).set_message(text)
         else:
-            show_error(self.general_error, messages.describe(exc))
+            self.general_error.set_message(messages.describe(exc))
         self.save_button.setEnabled(True)
 
     def values(self) -> dict[str, object]:
@@ -182,10 +181,10 @@ class ScheduleDialog(QDialog):
 
     def _on_save(self) -> None:
         for label in (*self.errors.values(), self.general_error):
-            show_error(label, "")
+            label.set_message("")
         values = self.values()
         if values["chair_id"] is None:
-            show_error(self.errors["chair"], "Choose the chair; every meeting needs one.")
+            self.errors["chair"].set_message("Choose the chair; every meeting needs one.")
             self.chair.setFocus()
             return
         actor = self._ctx.actor

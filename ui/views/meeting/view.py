@@ -46,6 +46,7 @@ from mappa_desktop.services.actor import WRITER_ROLES, Actor
 from ui import messages, ui_state
 from ui.context import AppContext
 from ui.forms import style
+from ui.forms.field_error import FieldError
 from ui.forms.fit import FlowLayout
 from ui.forms.style import Tone
 from ui.tasks import Progress
@@ -58,7 +59,6 @@ from ui.views.meeting.common import (
     ScreenData,
     load_screen,
     parse_time,
-    show_error,
 )
 from ui.views.meeting.draft_keys import DraftKey, KeyKind
 
@@ -199,10 +199,7 @@ class MeetingView(QWidget):
         self.audit_button = QPushButton("Audit tra&il…")
         self.audit_button.setObjectName("openMeetingAudit")
         self.help_button = QPushButton("Shortcuts (Ctrl+/)")
-        self.status_error = QLabel("")
-        self.status_error.setWordWrap(True)
-        style.set_tone(self.status_error, Tone.ERROR)
-        self.status_error.setVisible(False)
+        self.status_error = FieldError("Meeting")
         self.title.setWordWrap(True)
         head = QHBoxLayout()
         head.addWidget(self.title, 1)
@@ -394,7 +391,7 @@ class MeetingView(QWidget):
     def _on_load_failed(self, exc: Exception) -> None:
         self._loading = False
         self.title.setText("The meeting could not be loaded.")
-        show_error(self.status_error, messages.describe(exc))
+        self.status_error.set_message(messages.describe(exc))
 
     def _on_loaded(self, data: ScreenData) -> None:
         self._loading = False
@@ -652,7 +649,7 @@ class MeetingView(QWidget):
     def _write(
         self,
         work: Callable[[Session, Actor], object],
-        error: QLabel,
+        error: FieldError,
         done: Callable[[Any], None] | None = None,
     ) -> None:
         actor = self.ctx.actor
@@ -662,7 +659,7 @@ class MeetingView(QWidget):
                 return work(s, actor)
 
         def ok(result: object) -> None:
-            show_error(error, "")
+            error.set_message("")
             if done is not None:
                 done(result)
             self.ctx.bus.actions_changed.emit(set())
@@ -670,7 +667,7 @@ class MeetingView(QWidget):
 
         def failed(exc: Exception) -> None:
             log.info("meeting write refused: %s", exc)
-            show_error(error, messages.describe(exc))
+            error.set_message(messages.describe(exc))
 
         self.ctx.runner.submit(run, ok, failed)
 
@@ -700,8 +697,7 @@ class MeetingView(QWidget):
         self.hub.flush_all()
         listed = self._drafts_listed()
         if listed:
-            show_error(
-                self.status_error,
+            self.status_error.set_message(
                 "Not done: text typed in these forms has not been recorded — record it with its "
                 f"button, or clear the form, first: {listed}.",
             )
@@ -710,21 +706,20 @@ class MeetingView(QWidget):
             then()
             return
         if self.hub.offline:
-            show_error(
-                self.status_error,
+            self.status_error.set_message(
                 f"{len(self.hub.unsaved())} change(s) have not reached the database yet (it "
                 "cannot be reached); they are kept on this computer. Try again once they are "
                 "saved.",
             )
             return
         self._after_save.append(then)
-        show_error(self.status_error, "Saving your last changes first…")
+        self.status_error.set_message("Saving your last changes first…")
 
     def _on_field_saved(self, _key: object) -> None:
         self._update_save_summary()
         if self._after_save and not self.hub.unsaved():
             waiting, self._after_save = self._after_save, []
-            show_error(self.status_error, "")
+            self.status_error.set_message("")
             for then in waiting:
                 then()
 
@@ -748,19 +743,18 @@ class MeetingView(QWidget):
 
         def ok(_row: object) -> None:
             self.checklist_page.clear_refusal()
-            show_error(self.status_error, "")
+            self.status_error.set_message("")
             self.ctx.bus.meetings_changed.emit({self.meeting_id})
 
         def failed(exc: Exception) -> None:
             if isinstance(exc, ValidationError) and "checklist" in exc.errors:
                 self.checklist_page.show_refusal(exc.errors["checklist"].split("\n"))
                 self.show_page(self.checklist_page)
-                show_error(
-                    self.status_error,
+                self.status_error.set_message(
                     "Not submitted for sign-off: the checklist lists what is missing.",
                 )
             else:
-                show_error(self.status_error, messages.describe(exc))
+                self.status_error.set_message(messages.describe(exc))
 
         self.ctx.runner.submit(run, ok, failed)
 
@@ -782,8 +776,7 @@ class MeetingView(QWidget):
             try:
                 times[key] = parse_time(text)
             except ValueError:
-                show_error(
-                    page.form_error,
+                page.form_error.set_message(
                     f"{name}: “{text.strip()}” is not a time; give it as hh:mm, for example 09:30.",
                 )
                 focus = page.arrived if field == "arrived" else page.departed
@@ -846,8 +839,7 @@ class MeetingView(QWidget):
         if not self.hub.read_only:
             return
         self._freeze(self)
-        show_error(
-            self.status_error,
+        self.status_error.set_message(
             "These minutes are signed off: nothing can change. A correction is an addendum."
             if frozen
             else "You can read this meeting; recording it needs the minute-taker, chair, "

@@ -1,11 +1,11 @@
-"""Small building blocks shared by the case-record tabs: inline field errors, a date field, the
-save bar that says why it is disabled, form rows with label buddies, and mnemonic assignment."""
+"""Small building blocks shared by the case-record tabs: the save bar that says why it is
+disabled, form rows with label buddies, and mnemonic assignment (the field error and the date
+field are the toolkit's, ``ui/forms``, re-exported here)."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from datetime import date
 
 from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtWidgets import (
@@ -14,7 +14,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
-    QLineEdit,
     QPlainTextEdit,
     QPushButton,
     QTableView,
@@ -23,9 +22,9 @@ from PySide6.QtWidgets import (
 )
 
 from mappa_desktop.services.actor import WRITER_ROLES, Actor
-from ui.forms import style
+from ui.forms.date_field import DateField as DateField  # re-exported: the one date input
 from ui.forms.dates import fmt_date as fmt_date  # re-exported: the screens' one date format
-from ui.forms.style import Tone
+from ui.forms.field_error import FieldError as FieldError  # re-exported: the one error line
 from ui.widgets.tables import row_table
 
 # Alt+letter keys the main window already uses (its tabs &Cases, &Meetings, &Actions and its
@@ -37,86 +36,6 @@ READ_ONLY_REASON = "You have read-only access: ask a co-ordinator to make this c
 
 def can_write(actor: Actor) -> bool:
     return actor.has(*WRITER_ROLES)
-
-
-class FieldError(QLabel):
-    """The line under a field that says what is wrong with it (hidden while nothing is)."""
-
-    def __init__(self, field_label: str, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self._field_label = field_label
-        self.setWordWrap(True)
-        self.setVisible(False)
-        self.setTextFormat(Qt.TextFormat.PlainText)
-        self.setAccessibleName(f"Problem with {field_label.lower()}")
-        self.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        style.set_tone(self, Tone.ERROR)
-
-    def show_message(self, text: str) -> None:
-        self.setText(f"⚠ {text}")
-        self.setAccessibleDescription(text)
-        self.setVisible(True)
-
-    def clear_message(self) -> None:
-        self.clear()
-        self.setAccessibleDescription("")
-        self.setVisible(False)
-
-    @property
-    def message(self) -> str:
-        return "" if self.isHidden() else self.accessibleDescription()
-
-
-_ISO = re.compile(r"^\s*(\d{4})-(\d{1,2})-(\d{1,2})\s*$")
-_UK = re.compile(r"^\s*(\d{1,2})[/.](\d{1,2})[/.](\d{4})\s*$")
-
-
-def parse_date(text: str) -> date | None:
-    """``YYYY-MM-DD`` or ``DD/MM/YYYY``; raises ValueError for anything else (blank -> None)."""
-    if not text.strip():
-        return None
-    if m := _ISO.match(text):
-        return date(int(m[1]), int(m[2]), int(m[3]))
-    if m := _UK.match(text):
-        return date(int(m[3]), int(m[2]), int(m[1]))
-    raise ValueError(text)
-
-
-class DateField(QLineEdit):
-    """A date typed as YYYY-MM-DD or DD/MM/YYYY (the UK order); blank means "not known"."""
-
-    def __init__(self, accessible_name: str, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setAccessibleName(accessible_name)
-        self.setPlaceholderText("YYYY-MM-DD or DD/MM/YYYY")
-        self.setMaxLength(10)
-        width = self.fontMetrics().horizontalAdvance("YYYY-MM-DD or DD/MM/YYYY") + 24
-        self.setMinimumWidth(min(width, 260))
-        self.setMaximumWidth(max(width, 200))
-
-    def date_value(self) -> date | None:
-        """The date, or None when blank or not a valid date (see ``is_valid``)."""
-        try:
-            return parse_date(self.text())
-        except ValueError:
-            return None
-
-    def is_valid(self) -> bool:
-        try:
-            parse_date(self.text())
-        except ValueError:
-            return False
-        return True
-
-    def set_date(self, value: date | None) -> None:
-        self.setText(value.isoformat() if value is not None else "")
-
-    def problem(self, what: str) -> str | None:
-        if self.is_valid():
-            return None
-        return (
-            f"“{self.text().strip()}” is not a date: type the {what} as YYYY-MM-DD or DD/MM/YYYY."
-        )
 
 
 class TextBox(QPlainTextEdit):

@@ -9,10 +9,11 @@ from datetime import date
 from typing import Any, Protocol
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QHeaderView, QLabel, QLayout, QTableView, QWidget
+from PySide6.QtWidgets import QHeaderView, QLayout, QTableView, QWidget
 from sqlalchemy.orm import Session
 
 from mappa_desktop.services.actor import Actor
+from ui.forms.field_error import FieldError
 from ui.models.dto_table import DtoTableModel
 from ui.views.meeting.autosave import AutoSaveHub
 from ui.widgets.tables import row_table
@@ -24,7 +25,7 @@ class Writer(Protocol):
     def __call__(
         self,
         work: Callable[[Session, Actor], object],
-        error: QLabel,
+        error: FieldError,
         done: Callable[[Any], None] | None = None,
     ) -> None: ...
 

@@ -21,13 +21,13 @@ from mappa_desktop.services import actions
 from mappa_desktop.services.actions import ActionRow
 from mappa_desktop.services.actor import Actor
 from mappa_desktop.services.meetings import AgendaItem
+from ui.forms.field_error import FieldError
 from ui.models.dto_table import Column, DtoTableModel
 from ui.views.meeting.autosave import DraftBinding, FormValue, draft_label
 from ui.views.meeting.common import (
     ScreenData,
     buddy,
     date_edit,
-    error_label,
     fill_agencies,
     fill_people,
     from_qdate,
@@ -70,7 +70,7 @@ class NewActionsView(QGroupBox):
         self.person.setAccessibleName("Owner")
         self.due = date_edit(due, "Due date")
         self.add_button = QPushButton("A&dd action")
-        self.error = error_label("Action error")
+        self.error = FieldError("Action")
         self.draft_state = draft_label("new action", keep_space=True)
         form = QGridLayout()
         form.addWidget(buddy("Action:", self.text), 0, 0)

@@ -26,6 +26,7 @@ from mappa_desktop.services.actor import Actor
 from mappa_desktop.services.meetings import AgendaItem, RmpChangeRow
 from mappa_desktop.services.rmp import RmpItemRow
 from ui.forms import style
+from ui.forms.field_error import FieldError
 from ui.forms.style import Tone
 from ui.models.dto_table import Column, DtoTableModel
 from ui.views.meeting.autosave import DraftBinding, FormValue, draft_label
@@ -33,7 +34,6 @@ from ui.views.meeting.common import (
     PILLAR_LABELS,
     ScreenData,
     buddy,
-    error_label,
     fill_agencies,
     set_combo,
 )
@@ -127,7 +127,7 @@ class PlanView(QGroupBox):
         self.add_button = QPushButton("Add to &plan")
         self.change_button = QPushButton("Chan&ge selected")
         self.end_button = QPushButton("End selected")
-        self.error = error_label("Plan error")
+        self.error = FieldError("Plan")
         self.draft_state = draft_label("plan change", keep_space=True)
         form = QGridLayout()
         form.addWidget(buddy("Pillar:", self.pillar), 0, 0)
@@ -256,8 +256,7 @@ class PlanSection(PlanView):
     def _needs_selection(self) -> RmpItemRow | None:
         line = self._selected()
         if line is None or line.item is None:
-            self.error.setText("Select an active plan item in the table first.")
-            self.error.setVisible(True)
+            self.error.show_message("Select an active plan item in the table first.")
             return None
         return line.item
 

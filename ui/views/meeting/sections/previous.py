@@ -30,7 +30,7 @@ from ui.forms.style import Tone
 from ui.user_text import escaped as _esc
 from ui.views.meeting.autosave import FieldBinding, Saved
 from ui.views.meeting.common import (
-    OUTCOME_LABELS,
+    OUTCOME_CHOICES,
     REASON_LABELS,
     buddy,
     date_edit,
@@ -96,7 +96,7 @@ class ReviewRowView(QFrame):
         self.outcome = QComboBox()
         self.outcome.setAccessibleName(f"Outcome of action: {action_text[:40]}")
         self.outcome.addItem("— choose —", None)
-        for status, label in OUTCOME_LABELS.items():
+        for status, label in OUTCOME_CHOICES.items():
             self.outcome.addItem(label, status)
         self.reason = QComboBox()
         self.reason.setAccessibleName("Why it was not done")

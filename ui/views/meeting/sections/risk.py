@@ -23,6 +23,7 @@ from mappa_desktop.services.actor import Actor
 from mappa_desktop.services.discussions import DiscussionRow
 from mappa_desktop.services.meetings import AgendaItem
 from mappa_desktop.services.people import PersonRow
+from reports import labels
 from ui.forms import style
 from ui.forms.style import Tone
 from ui.views.meeting.autosave import ConflictPanel, FieldBinding, Saved
@@ -32,11 +33,7 @@ from ui.views.meeting.risk_update import RiskUpdateForm
 from ui.views.meeting.sections.base import CaseContext
 from ui.views.meeting.sections.issues import case_text, follow_saved
 
-TREND_LABELS = {
-    RiskTrend.INCREASING: "Increasing",
-    RiskTrend.STABLE: "Stable",
-    RiskTrend.DECREASING: "Decreasing",
-}
+TREND_LABELS = labels.labels_for(RiskTrend)
 NOT_RECORDED = "(not recorded)"
 
 

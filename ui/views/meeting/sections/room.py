@@ -29,17 +29,16 @@ from mappa_desktop.services.actor import Actor
 from mappa_desktop.services.attendance import CaseAttendeeRow
 from mappa_desktop.services.meetings import AgendaItem
 from ui.forms import style
+from ui.forms.field_error import FieldError
 from ui.forms.style import Tone
 from ui.models.dto_table import Column, DtoTableModel, size_columns
 from ui.user_text import escaped as _esc
 from ui.views.meeting.common import (
     ScreenData,
     buddy,
-    error_label,
     fill_agencies,
     fill_people,
     set_combo,
-    show_error,
 )
 from ui.views.meeting.sections.base import CaseContext, section_table
 
@@ -149,13 +148,13 @@ class RoomView(QGroupBox):
         self.record_button.setObjectName("recordCaseAttendance")
         self.clear_button = QPushButton("Back to the meeting-wide status")
         self.clear_button.setObjectName("clearCaseAttendance")
-        self.error = error_label("Attendance for this case error")
+        self.error = FieldError("Attendance for this case")
         self.invited = QLabel()
         self.invited.setWordWrap(True)
         self.invite_combo = QComboBox()
         self.invite_combo.setAccessibleName("Agency to invite for this case")
         self.invite_button = QPushButton("Invite agenc&y")
-        self.invite_error = error_label("Invitation error")
+        self.invite_error = FieldError("Invitation")
         form = QGridLayout()
         form.addWidget(buddy("Agency:", self.agency), 0, 0)
         form.addWidget(self.agency, 0, 1)
@@ -294,7 +293,7 @@ class RoomSection(RoomView):
         agency_id, person_id = self._form_key()
         status = self.status.currentData()
         if agency_id is None:
-            show_error(self.error, "Agency: choose the agency whose attendance you record.")
+            self.error.set_message("Agency: choose the agency whose attendance you record.")
             return
 
         def work(s: Session, actor: Actor) -> object:
