@@ -21,6 +21,7 @@ from tests.acceptance.keys import (
     back_to,
     focused,
     key,
+    replace_here,
     shortcut,
     tab_to,
     type_here,
@@ -75,15 +76,13 @@ def test_a_coordinator_schedules_a_meeting_and_builds_its_agenda(
     assert isinstance(dialog, ScheduleDialog)
     wait_active(qtbot, dialog)
 
-    # Type: Down from "Review" to "Special"; the date a month later (Tab to the month, Up); the
-    # venue; a minute-taker chosen with the arrows; Enter on Schedule.
+    # Type: Down from "Review" to "Special"; the date a month later, typed over the shown one in
+    # the UK order; the venue; a minute-taker chosen with the arrows; Enter on Schedule.
     tab_to(dialog.meeting_type)
     key(Qt.Key.Key_Down)
     assert dialog.meeting_type.currentData() == MeetingType.SPECIAL
     tab_to(dialog.meeting_date)
-    key(Qt.Key.Key_Tab)  # from the year to the month (the date reads year-month-day)
-    assert focused() is dialog.meeting_date
-    key(Qt.Key.Key_Up)
+    replace_here(one_month_after(MEETING_DAY).strftime("%d/%m/%Y"))
     alt("v")
     assert focused() is dialog.venue
     type_here(VENUE)

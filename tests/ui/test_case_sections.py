@@ -44,7 +44,6 @@ from tests.ui.test_keyboard import mnemonics
 from ui.main_window import MainWindow
 from ui.views.meeting import MeetingView
 from ui.views.meeting.case_page import CasePage
-from ui.views.meeting.common import to_qdate
 from ui.views.meeting.sections.information import InformationValue
 from ui.views.meeting.sections.room import status_text
 
@@ -297,7 +296,10 @@ def test_who_gave_information_as_at_when_and_a_declined_share_are_saved(
     arrow_to(police.given_by, o.seeded.people["Police"])
     police.has_as_at.setFocus()
     QTest.keyClick(police.has_as_at, Qt.Key.Key_Space)
-    police.as_at.setDate(to_qdate(as_at))
+    QTest.keyClick(police.has_as_at, Qt.Key.Key_Tab)
+    assert focused() is police.as_at
+    police.as_at.selectAll()
+    type_text(police.as_at, as_at.strftime("%d/%m/%Y"))  # typed in the UK order
 
     # A declined share needs the reason: ticked alone it is refused and nothing is written.
     probation.declined.setFocus()
@@ -352,8 +354,14 @@ def test_an_entry_reads_back_and_an_older_journal_entry_is_its_text() -> None:
 
 def test_an_as_at_date_after_the_meeting_cannot_be_chosen(opened: Opened) -> None:
     police = opened.page.information.info_fields[opened.agency("Police")]
-    police.as_at.setDate(to_qdate(MEETING_DAY + timedelta(days=5)))
-    assert police.as_at.date().toPython() == MEETING_DAY
+    police.as_at.set_date(MEETING_DAY + timedelta(days=5))
+    assert police.as_at.date() == MEETING_DAY
+    # typed after the meeting: no date, and a sentence naming the field and the limit
+    police.as_at.setText((MEETING_DAY + timedelta(days=5)).isoformat())
+    assert police.as_at.date() is None
+    assert police.as_at.problem() == (
+        f"The information correct as at cannot be after {MEETING_DAY.isoformat()}."
+    )
 
 
 # --- new actions ----------------------------------------------------------------------------------

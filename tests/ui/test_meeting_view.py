@@ -236,7 +236,7 @@ def test_journey_level_2_meeting_with_three_cases_from_the_keyboard(
     assert dec.kind.hasFocus()
     assert dec.kind.currentData() == DecisionKind.LEVEL
     expected_review = MEETING_DAY + timedelta(days=112)
-    assert dec.review_date.date().toPython() == expected_review
+    assert dec.review_date.date() == expected_review
     type_text(dec.rationale, "Risk is stable; multi-agency oversight still adds value.")
     dec.record_button.click()
     assert dec.error.isHidden(), dec.error.text()
@@ -276,7 +276,9 @@ def test_journey_level_2_meeting_with_three_cases_from_the_keyboard(
     choose(review.outcome, ActionStatus.CARRIED_OVER)
     choose(review.reason, NotDoneReason.CIRCUMSTANCES_CHANGED)
     review.has_due.setChecked(True)
-    review.due.setDate(review.due.date().addDays(14))
+    due = review.due.date()
+    assert due is not None
+    review.due.set_date(due + timedelta(days=14))
     type_text(review.note, "Moved address; new address to be checked.")
     dec = case.decisions
     assert dec.s327a_prompt.isVisibleTo(case) and "s.327A" in dec.s327a_prompt.text()
@@ -517,6 +519,13 @@ def test_schedule_dialog_shows_field_errors_inline(
     dialog = ScheduleDialog(ctx)
     qtbot.addWidget(dialog)
     dialog.open()
+    shown_date = dialog.meeting_date.text()
+    dialog.meeting_date.setText("31/02/2027")  # not a date: named, nothing else checked
+    dialog.save_button.click()
+    assert dialog.errors["meeting_date"].text() == (
+        "“31/02/2027” is not a date: type the meeting date as YYYY-MM-DD or DD/MM/YYYY."
+    )
+    dialog.meeting_date.setText(shown_date)
     dialog.chair.setCurrentIndex(0)  # no chair
     dialog.save_button.click()
     assert dialog.isVisible()
@@ -652,11 +661,11 @@ def test_criteria_helper_suggests_level_2_for_high_rosh_and_multi_agency_value(
     # The chair chooses Level 3: the note asks why; the review date follows the policy (42 days).
     choose(dec.level, 3)
     assert "You have chosen Level 3; the criteria suggest Level 2" in helper.choice_note.text()
-    assert dec.review_date.date().toPython() == MEETING_DAY + timedelta(days=42)
+    assert dec.review_date.date() == MEETING_DAY + timedelta(days=42)
     assert "Level 3 policy: 6 weeks" in dec.review_hint.text()
     helper.use_button.click()
     assert dec.level.currentData() == 2
-    assert dec.review_date.date().toPython() == MEETING_DAY + timedelta(days=112)
+    assert dec.review_date.date() == MEETING_DAY + timedelta(days=112)
     assert "matches the suggestion" in helper.choice_note.text()
     helper.criteria["senior"].click()
     assert helper.suggested() is Level.LEVEL_3
@@ -682,7 +691,7 @@ def test_level_chosen_survives_a_reload(qtbot: QtBot, sqlite_db: Database, tmp_p
     dec.level.activated.emit(dec.level.currentIndex())  # as a person picking it
     view.reload()  # e.g. someone else recorded something
     assert dec.level.currentData() == 3
-    assert dec.review_date.date().toPython() == MEETING_DAY + timedelta(days=56)
+    assert dec.review_date.date() == MEETING_DAY + timedelta(days=56)
 
 
 def test_drafts_are_journaled_put_back_on_reopening_and_cleared_when_recorded(

@@ -250,7 +250,7 @@ def test_custody_grid_is_required_while_in_custody(
 ) -> None:
     record = open_record(qtbot, ctx, register(sqlite_db, coordinator, custody_status="custody"))
     view = record.risk.form.view
-    assert "required" in view.setting_boxes[RiskSetting.CUSTODY].title()
+    assert "required" in view.setting_titles[RiskSetting.CUSTODY].text()
     pick(view.overall_combo, HIGH)
     for (setting, _group), combo in view.rating_combos.items():
         if setting is RiskSetting.COMMUNITY:

@@ -9,10 +9,13 @@ from pathlib import Path
 import pytest
 from PySide6.QtWidgets import QWidget
 from pytestqt.qtbot import QtBot
+from sqlalchemy import select
 
+from mappa_desktop.db.models.meetings import Action
 from mappa_desktop.domain.enums import (
     ActionStatus,
     AgendaReason,
+    AssessmentTool,
     AttendanceStatus,
     DecisionKind,
     Level,
@@ -333,3 +336,98 @@ def test_date_field_takes_either_order_and_names_what_is_not_a_date(qtbot: QtBot
     )
     field.set_date(date(2024, 12, 1))
     assert field.text() == "2024-12-01" and field.problem("date") is None
+
+
+def test_date_field_keeps_a_set_date_in_range_and_names_a_typed_one_outside(
+    qtbot: QtBot,
+) -> None:
+    field = DateField("Date of assessment")
+    qtbot.addWidget(field)
+    edits: list[None] = []
+    field.changed.connect(lambda: edits.append(None))
+    field.set_range(minimum=date(2025, 1, 1), maximum=date(2025, 6, 30))
+    field.set_date(date(2026, 1, 1))  # set by the program: moved inside, as a spin box would
+    assert field.date() == date(2025, 6, 30) and field.iso() == "2025-06-30"
+    field.setText("2024-12-31")  # typed: kept as typed, no date, and the limit named
+    assert field.date() is None and field.date_value() == date(2024, 12, 31)
+    assert field.problem() == "The date of assessment cannot be before 2025-01-01."
+    field.setText("1/7/2025")
+    assert field.problem() == "The date of assessment cannot be after 2025-06-30."
+    field.setText("")
+    assert field.problem() is None and field.iso() is None
+    assert field.problem(required=True) == (
+        "Type the date of assessment (YYYY-MM-DD or DD/MM/YYYY)."
+    )
+    assert len(edits) == 4  # every edit, typed or set, says so (autosave listens)
+
+
+def test_both_screens_use_the_one_date_field(
+    qtbot: QtBot, sqlite_db: Database, tmp_path: Path
+) -> None:
+    from PySide6.QtWidgets import QDateEdit
+
+    from ui.views.meeting import common as meeting_common
+    from ui.views.record import common as record_common
+
+    assert record_common.DateField is DateField
+    assert not hasattr(meeting_common, "to_qdate") and not hasattr(meeting_common, "from_qdate")
+    view, page = open_meeting(qtbot, sqlite_db, tmp_path)
+    information = next(iter(page.information.info_fields.values()))
+    meeting_dates = [
+        information.as_at,
+        page.new_actions.due,
+        page.decisions.review_date,
+        page.decisions.disclosure_date,
+        page.risk.form.assessed_on,
+        *(row.due for row in page.previous.review_rows.values()),
+    ]
+    assert all(isinstance(d, DateField) for d in meeting_dates)
+    assert view.findChildren(QDateEdit) == []
+    # a due date that is not one is named under the form, and no action is written
+    actions = page.new_actions
+    actions.text.setText("Check the new address")
+    actions.due.setText("32/01/2027")
+    actions.add_button.click()
+    assert actions.error.message == (
+        "“32/01/2027” is not a date: type the due date as YYYY-MM-DD or DD/MM/YYYY."
+    )
+    with sqlite_db.sessions() as s:  # the meeting's tasks run at once here (SyncPool)
+        assert "Check the new address" not in s.scalars(select(Action.text)).all()
+
+
+# --- the risk-assessment editor -------------------------------------------------------------------
+
+
+def test_both_screens_use_the_one_risk_editor(
+    qtbot: QtBot, sqlite_db: Database, tmp_path: Path
+) -> None:
+    from ui.forms.risk_editor import TOOL_CHOICES, RiskEditor
+
+    actor = make_user(sqlite_db, "admin", [Role.ADMINISTRATOR, Role.COORDINATOR])
+    ctx = record_context(sqlite_db, actor)
+    record = open_record(qtbot, ctx, register(sqlite_db, actor).id)
+    ctx.runner.wait_all()
+    view = record.risk.form.view
+    assert isinstance(view.editor, RiskEditor)
+    # the record's names are the editor's fields
+    assert view.date_edit is view.editor.assessed_on and isinstance(view.date_edit, DateField)
+    assert view.rating_combos is view.editor.ratings and view.narratives is view.editor.narratives
+    _view, page = open_meeting(qtbot, sqlite_db, tmp_path)
+    form = page.risk.form
+    assert isinstance(form.editor, RiskEditor)
+    assert form.assessed_on is form.editor.assessed_on and form.ratings is form.editor.ratings
+    assert form.narratives is form.editor.narratives
+    # one grid: the same combos, by setting and group, on both screens
+    names = {k: c.accessibleName() for k, c in view.rating_combos.items()}
+    assert names == {k: c.accessibleName() for k, c in form.ratings.items()}
+    assert len(names) == 9  # community rates four groups, custody five
+    # one tool list: the reports' words, fuller only where the list spells an abbreviation out
+    for editor in (view.editor, form.editor):
+        shown = {
+            editor.tool.itemData(i): editor.tool.itemText(i) for i in range(editor.tool.count())
+        }
+        assert shown == {tool.value: text for tool, text in TOOL_CHOICES.items()}
+    assert {t: text for t, text in TOOL_CHOICES.items() if text != labels.label(t)} == {
+        AssessmentTool.RM2000: "Risk Matrix 2000 (RM2000)",
+        AssessmentTool.OSP: "OASys Sexual reoffending Predictor (OSP)",
+    }

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QRect, Qt
 from PySide6.QtGui import QPainter, QPaintEvent
-from PySide6.QtWidgets import QLabel, QWidget
+from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
 from ui.forms import style
 from ui.forms.style import Tone
@@ -66,3 +66,14 @@ class FieldError(QLabel):
             SIGN,
         )
         painter.end()
+
+
+def field_cell(widget: QWidget, error: FieldError) -> QWidget:
+    """The widget with its error line underneath, for the field column of a form."""
+    cell = QWidget()
+    box = QVBoxLayout(cell)
+    box.setContentsMargins(0, 0, 0, 0)
+    box.setSpacing(2)
+    box.addWidget(widget)
+    box.addWidget(error)
+    return cell

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QPoint, QRect, QSize, Qt
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QLayout, QLayoutItem, QScrollArea, QWidget
+from PySide6.QtWidgets import QComboBox, QLayout, QLayoutItem, QScrollArea, QWidget
 
 FRAME_ALLOWANCE = (16, 48)  # a window manager's border and title bar, around the client area
 
@@ -22,6 +22,14 @@ def resize_within_screen(window: QWidget, width: int, height: int) -> None:
         max(1, min(width, room.width() - FRAME_ALLOWANCE[0])),
         max(1, min(height, room.height() - FRAME_ALLOWANCE[1])),
     )
+
+
+def tame_combo(combo: QComboBox, length: int = 16) -> QComboBox:
+    """As wide as a ``length``-character choice, not as its longest one (an agency's full name
+    or a tool spelt out would otherwise make the form scroll sideways)."""
+    combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+    combo.setMinimumContentsLength(length)
+    return combo
 
 
 def scrolled(content: QWidget, name: str = "") -> QScrollArea:

@@ -6,8 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date, time
 
-from PySide6.QtCore import QDate
-from PySide6.QtWidgets import QComboBox, QDateEdit, QGroupBox, QLabel, QWidget
+from PySide6.QtWidgets import QComboBox, QGroupBox, QLabel, QWidget
 from sqlalchemy.orm import Session
 
 from mappa_desktop.domain.enums import (
@@ -24,9 +23,11 @@ from mappa_desktop.services.meetings import MeetingDetail
 from mappa_desktop.services.people import AgencyRow, PersonRow
 from mappa_desktop.services.rmp import RmpItemRow
 from reports import labels
+from ui.forms.date_field import DateField
 from ui.forms.dates import fmt_date as fmt_date  # re-exported: the screens' one date format
 from ui.forms.dates import fmt_time as fmt_time
 from ui.forms.dates import fmt_when as fmt_when
+from ui.forms.fit import tame_combo
 from ui.user_text import shown
 
 # The words for stored values are the reports' (``reports.labels``): the screen says what the
@@ -100,19 +101,10 @@ def parse_time(text: str) -> time | None:
     return time(int(hours), int(minutes or 0))
 
 
-def to_qdate(value: date) -> QDate:
-    return QDate(value.year, value.month, value.day)
-
-
-def from_qdate(value: QDate) -> date:
-    return date(value.year(), value.month(), value.day())
-
-
-def date_edit(value: date, name: str) -> QDateEdit:
-    edit = QDateEdit(to_qdate(value))
-    edit.setCalendarPopup(True)
-    edit.setDisplayFormat("yyyy-MM-dd")
-    edit.setAccessibleName(name)
+def date_edit(value: date, name: str) -> DateField:
+    """The one date field of both screens (``ui.forms.date_field``), showing ``value``."""
+    edit = DateField(name)
+    edit.set_date(value)
     return edit
 
 
@@ -164,8 +156,7 @@ def fill_people(
 def tame_combos(root: QWidget, length: int = 16) -> None:
     """Combos size to a sensible width instead of their longest agency name (no side scroll)."""
     for combo in root.findChildren(QComboBox):
-        combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-        combo.setMinimumContentsLength(length)
+        tame_combo(combo, length)
 
 
 def set_combo(combo: QComboBox, value: object) -> None:

@@ -54,10 +54,8 @@ from ui.views.meeting.common import (
     fill_agencies,
     fill_people,
     fmt_date,
-    from_qdate,
     next_review_for,
     set_combo,
-    to_qdate,
 )
 from ui.views.meeting.draft_keys import DraftKey, KeyKind
 from ui.widgets.tables import row_table
@@ -325,12 +323,12 @@ class DecisionsBox(QGroupBox):
                 self.rationale.textChanged,
                 self.level.currentIndexChanged,
                 self.category.currentIndexChanged,
-                self.review_date.dateChanged,
+                self.review_date.changed,
                 self.disclose.currentIndexChanged,
                 self.disclosure_to.textChanged,
                 self.disclosure_by.textChanged,
                 self.disclosure_method.textChanged,
-                self.disclosure_date.dateChanged,
+                self.disclosure_date.changed,
                 self.s327a.toggled,
                 *(c.toggled for c in self.helper.criteria.values()),
             ],
@@ -362,7 +360,7 @@ class DecisionsBox(QGroupBox):
         for check in self.helper.criteria.values():
             check.toggled.connect(self._refresh_helper)
         self.helper.use_button.clicked.connect(self._on_use_suggestion)
-        self.review_date.dateChanged.connect(self._on_review_edited)
+        self.review_date.changed.connect(self._on_review_edited)
         self.disclose.currentIndexChanged.connect(self._on_disclose_changed)
         self.record_button.clicked.connect(self._on_record)
         self.remove_button.clicked.connect(self._on_remove)
@@ -397,7 +395,7 @@ class DecisionsBox(QGroupBox):
             self._rosh_seen = rosh
             self.helper.set_rosh(item.case.latest_rosh)
         self._refresh_helper()
-        self.disclosure_date.setMinimumDate(to_qdate(data.detail.meeting.meeting_date))
+        self.disclosure_date.set_range(minimum=data.detail.meeting.meeting_date)
         fill_agencies(self.dissent_agency, data.agencies, blank="(agency)")
         self._on_dissent_agency()
 
@@ -474,7 +472,7 @@ class DecisionsBox(QGroupBox):
         span = f"{days // 7} weeks" if days % 7 == 0 else f"{days} days"
         self.review_hint.setText(f"(Level {level} policy: {span}, by {suggested.isoformat()})")
         self.review_date.blockSignals(True)
-        self.review_date.setDate(to_qdate(suggested))
+        self.review_date.set_date(suggested)
         self.review_date.blockSignals(False)
         self._review_touched = False
         self._refresh_helper()
@@ -510,7 +508,7 @@ class DecisionsBox(QGroupBox):
                 return f"Remain at Level {new}"
             return f"{'Raise' if new > current else 'Lower'} to Level {new}"
         if kind is DecisionKind.NEXT_REVIEW:
-            return f"Next review by {from_qdate(self.review_date.date()).isoformat()}"
+            return f"Next review by {self.review_date.text().strip()}"
         if kind is DecisionKind.CATEGORY:
             return f"Category {self.category.currentData()}"
         if kind is DecisionKind.DISCLOSURE:
@@ -531,15 +529,23 @@ class DecisionsBox(QGroupBox):
             values["new_level"] = self.level.currentData()
         if kind is DecisionKind.CATEGORY:
             values["new_category"] = self.category.currentData()
+        dates = [self.review_date] if kind in (DecisionKind.LEVEL, DecisionKind.NEXT_REVIEW) else []
+        if kind is DecisionKind.DISCLOSURE and self.disclose.currentData():
+            dates.append(self.disclosure_date)
+        for field in dates:
+            if problem := field.problem(required=True):
+                self.error.show_message(problem)
+                field.setFocus()
+                return
         if kind in (DecisionKind.LEVEL, DecisionKind.NEXT_REVIEW):
-            values["next_review_date"] = from_qdate(self.review_date.date())
+            values["next_review_date"] = self.review_date.date()
         if kind is DecisionKind.DISCLOSURE:
             values["disclose"] = self.disclose.currentData()
             if values["disclose"]:
                 values["disclosure_to"] = self.disclosure_to.text()
                 values["disclosure_by"] = self.disclosure_by.text()
                 values["disclosure_method"] = self.disclosure_method.text()
-                values["disclosure_date"] = from_qdate(self.disclosure_date.date())
+                values["disclosure_date"] = self.disclosure_date.date()
         disc = self.discussion_id
 
         def work(s: Session, actor: Actor) -> object:
@@ -620,13 +626,13 @@ class DecisionsBox(QGroupBox):
             "rationale": self.rationale.toPlainText(),
             "new_level": self.level.currentData(),
             "new_category": self.category.currentData(),
-            "next_review_date": _iso(from_qdate(self.review_date.date())),
+            "next_review_date": _iso(self.review_date.date()),
             "review_touched": self._review_touched,
             "disclose": self.disclose.currentData(),
             "disclosure_to": self.disclosure_to.text(),
             "disclosure_by": self.disclosure_by.text(),
             "disclosure_method": self.disclosure_method.text(),
-            "disclosure_date": _iso(from_qdate(self.disclosure_date.date())),
+            "disclosure_date": _iso(self.disclosure_date.date()),
             "s327a_considered": self.s327a.isChecked(),
             "criteria": self.helper.values(),
         }
@@ -641,7 +647,7 @@ class DecisionsBox(QGroupBox):
             set_combo(self.category, value["new_category"])
         self.helper.set_values(value.get("criteria") or {})
         if value.get("next_review_date"):
-            self.review_date.setDate(to_qdate(date.fromisoformat(value["next_review_date"])))
+            self.review_date.set_date(date.fromisoformat(value["next_review_date"]))
             self._review_touched = bool(value.get("review_touched"))
         set_combo(self.disclose, value.get("disclose"))
         self.outcome.setText(value.get("outcome") or "")
@@ -650,7 +656,7 @@ class DecisionsBox(QGroupBox):
         self.disclosure_by.setText(value.get("disclosure_by") or "")
         self.disclosure_method.setText(value.get("disclosure_method") or "")
         if value.get("disclosure_date"):
-            self.disclosure_date.setDate(to_qdate(date.fromisoformat(value["disclosure_date"])))
+            self.disclosure_date.set_date(date.fromisoformat(value["disclosure_date"]))
         self.s327a.setChecked(bool(value.get("s327a_considered")))
         self._refresh_helper()
 

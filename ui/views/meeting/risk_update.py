@@ -1,9 +1,9 @@
 """The risk update on a case page: a new version of the case's risk assessment, prefilled from the
 latest one and recorded against this meeting (``risk.record_assessment(..., meeting_id=)``).
 
-Compact: the community / custody RoSH grid side by side, overall, tool and score, assessor, date
-and the five RoSH-summary narratives. Errors from the service show under their fields. What is
-typed is journaled as a draft until "Save as new version" records it.
+The fields are the case record's risk editor (``ui.forms.risk_editor``); this controller keeps
+the meeting's part: prefill, errors from the service under their fields, and what is typed
+journaled as a draft until "Save as new version" records it.
 """
 
 from __future__ import annotations
@@ -13,19 +13,15 @@ from typing import Any
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
-    QComboBox,
     QFrame,
-    QGridLayout,
     QHBoxLayout,
     QLabel,
-    QLineEdit,
     QPushButton,
     QVBoxLayout,
     QWidget,
 )
 
 from mappa_desktop.domain.enums import (
-    GROUPS_BY_SETTING,
     AssessmentTool,
     CustodyStatus,
     RiskGroup,
@@ -39,20 +35,12 @@ from mappa_desktop.services.risk import GRID, NARRATIVES, AssessmentRow
 from ui import messages
 from ui.forms import style
 from ui.forms.field_error import FieldError
+from ui.forms.risk_editor import RiskEditor
 from ui.forms.style import Tone
 from ui.tasks import Progress
 from ui.views.meeting.autosave import AutoSaveHub, DraftBinding, FormValue, draft_label
-from ui.views.meeting.common import date_edit, from_qdate, set_combo, to_qdate
 from ui.views.meeting.draft_keys import DraftKey, KeyKind
-from ui.views.record.common import FormErrors, TextBox, field_cell
-from ui.views.record.risk_form import (
-    GROUP_TITLES,
-    NARRATIVE_LABELS,
-    NOT_RATED,
-    TOOL_LABELS,
-    rating_name,
-    rosh_combo,
-)
+from ui.views.record.common import FormErrors
 
 
 def risk_draft_key(discussion_id: int) -> DraftKey:
@@ -102,85 +90,18 @@ class RiskUpdateForm(QFrame):
         self.status.setObjectName("riskUpdateStatus")
         self.status.setWordWrap(True)
 
-        # about the assessment
-        self.assessed_on = date_edit(self._default_date(), "Date of assessment")
-        self.assessed_on.setMaximumDate(to_qdate(date.today()))
-        self.assessor = QComboBox()
-        self.assessor.setAccessibleName("Assessor")
-        self.assessor.addItem("Not recorded", None)
-        for p in persons:
-            self.assessor.addItem(f"{p.display_name} ({p.agency_short_name})", p.id)
-        self.tool = QComboBox()
-        self.tool.setAccessibleName("Assessment tool")
-        for tool, text in TOOL_LABELS.items():
-            self.tool.addItem(text, tool.value)
-        self.score = QLineEdit()
-        self.score.setAccessibleName("Tool score")
-        self.score.setMaxLength(100)
-        self.score.setPlaceholderText("Score or category")
-        self.overall = rosh_combo("Overall RoSH level", "Choose…")
-        self.overall.setObjectName("riskUpdateOverall")
-        about = QGridLayout()
-        about.setHorizontalSpacing(8)
-        for column, (caption, widget, key) in enumerate(
-            (
-                ("Date:", self.assessed_on, "assessed_on"),
-                ("Overall RoSH:", self.overall, "overall"),
-                ("Tool:", self.tool, "tool"),
-                ("Score:", self.score, "tool_score"),
-                ("Assessor:", self.assessor, "assessor_id"),
-            )
-        ):
-            label = QLabel(caption)
-            label.setBuddy(widget)
-            about.addWidget(label, 0, column)
-            about.addWidget(self._cell(widget, key), 1, column, Qt.AlignmentFlag.AlignTop)
-        about.setColumnStretch(4, 1)
-
-        # the RoSH grid: one row per group, community and custody side by side
-        self.ratings: dict[tuple[RiskSetting, RiskGroup], QComboBox] = {}
-        grid = QGridLayout()
-        grid.setHorizontalSpacing(10)
-        grid.setVerticalSpacing(2)
-        self.community_title = QLabel("<b>Community</b>")
-        self.custody_title = QLabel("<b>Custody</b> (all five or none)")
-        grid.addWidget(QLabel("<b>Risk to</b>"), 0, 0)
-        grid.addWidget(self.community_title, 0, 1)
-        grid.addWidget(self.custody_title, 0, 2)
-        groups = list(GROUPS_BY_SETTING[RiskSetting.CUSTODY])
-        for row, group in enumerate(groups, start=1):
-            grid.addWidget(QLabel(f"{GROUP_TITLES[group]}:"), row, 0, Qt.AlignmentFlag.AlignTop)
-            for column, setting in enumerate(RiskSetting, start=1):
-                if group not in GROUPS_BY_SETTING[setting]:
-                    dash = QLabel("— (rated in custody only)")
-                    style.set_tone(dash, Tone.MUTED)
-                    grid.addWidget(dash, row, column, Qt.AlignmentFlag.AlignTop)
-                    continue
-                combo = rosh_combo(rating_name(setting, group), NOT_RATED)
-                self.ratings[(setting, group)] = combo
-                grid.addWidget(
-                    self._cell(combo, f"ratings.{setting.value}.{group.value}"),
-                    row,
-                    column,
-                    Qt.AlignmentFlag.AlignTop,
-                )
-        grid.setColumnMinimumWidth(1, 250)
-        grid.setColumnMinimumWidth(2, 250)
-        grid.setColumnStretch(3, 1)
-
-        # the RoSH summary narratives, two columns
-        self.narratives: dict[str, TextBox] = {}
-        texts = QGridLayout()
-        texts.setVerticalSpacing(2)
-        for index, name in enumerate(NARRATIVES):
-            box = TextBox(NARRATIVE_LABELS[name], 2)
-            box.setObjectName(f"riskUpdate_{name}")
-            self.narratives[name] = box
-            label = QLabel(f"{NARRATIVE_LABELS[name]}:")
-            label.setBuddy(box)
-            row, column = divmod(index, 2)
-            texts.addWidget(label, row * 2, column)
-            texts.addWidget(self._cell(box, name), row * 2 + 1, column)
+        # the fields: the record's editor (``ui.forms.risk_editor``), under the meeting's names
+        self.editor = RiskEditor(self.errors.register)
+        self.editor.fill_assessors(persons)
+        self.assessed_on = self.editor.assessed_on
+        self.assessed_on.set_date(self._default_date())
+        self.assessed_on.set_range(maximum=date.today())
+        self.overall = self.editor.overall
+        self.tool = self.editor.tool
+        self.score = self.editor.score
+        self.assessor = self.editor.assessor
+        self.ratings = self.editor.ratings
+        self.narratives = self.editor.narratives
 
         self.save_button = QPushButton("Save as ne&w version")
         self.save_button.setObjectName("saveRiskVersion")
@@ -195,9 +116,7 @@ class RiskUpdateForm(QFrame):
         layout = QVBoxLayout(self)
         layout.addWidget(self.title)
         layout.addWidget(self.status)
-        layout.addLayout(about)
-        layout.addLayout(grid)
-        layout.addLayout(texts)
+        layout.addWidget(self.editor)
         layout.addWidget(self.form_error)
         layout.addLayout(buttons)
         self.setVisible(False)
@@ -209,15 +128,7 @@ class RiskUpdateForm(QFrame):
             risk_draft_key(discussion_id),
             get_value=self.form_value,
             set_value=self.set_form_value,
-            changed=[
-                self.assessed_on.dateChanged,
-                self.assessor.currentIndexChanged,
-                self.tool.currentIndexChanged,
-                self.score.textChanged,
-                self.overall.currentIndexChanged,
-                *(c.currentIndexChanged for c in self.ratings.values()),
-                *(b.textChanged for b in self.narratives.values()),
-            ],
+            changed=self.editor.changed_signals(),
             is_blank=self._is_blank,
             state_label=self.draft_state,
             button="Save as new version",
@@ -225,12 +136,7 @@ class RiskUpdateForm(QFrame):
             lands_in="the case record",
         )
 
-    # ----- layout helpers ---------------------------------------------------------------------
-    def _cell(self, widget: QWidget, key: str) -> QWidget:
-        error = FieldError(widget.accessibleName() or key)
-        self.errors.register(key, widget, error)
-        return field_cell(widget, error)
-
+    # ----- helpers ----------------------------------------------------------------------------
     def _default_date(self) -> date:
         return min(self.meeting_date, date.today())
 
@@ -265,12 +171,7 @@ class RiskUpdateForm(QFrame):
     def _on_loaded(self, result: tuple[AssessmentRow | None, CustodyStatus]) -> None:
         self.latest, self.custody_status = result
         self.save_button.setEnabled(not self._hub.read_only)
-        in_custody = self.custody_status is CustodyStatus.CUSTODY
-        self.custody_title.setText(
-            "<b>Custody</b> (required: in custody)"
-            if in_custody
-            else "<b>Custody</b> (all or none)"
-        )
+        self.editor.set_custody_required(self.custody_status is CustodyStatus.CUSTODY)
         prefill = self._prefill(self.latest)
         self._baseline = prefill
         if not self._keep_values:
@@ -327,14 +228,12 @@ class RiskUpdateForm(QFrame):
 
     # ----- values -----------------------------------------------------------------------------
     def form_value(self) -> FormValue:
+        """The editor's values as the journal keeps them (JSON: grid keys as "setting.group")."""
+        typed = self.editor.values()
         return {
-            "assessed_on": from_qdate(self.assessed_on.date()).isoformat(),
-            "assessor_id": self.assessor.currentData(),
-            "tool": self.tool.currentData(),
-            "tool_score": self.score.text(),
-            "overall": self.overall.currentData(),
-            "ratings": {_rating_key(*k): c.currentData() for k, c in self.ratings.items()},
-            **{name: box.toPlainText() for name, box in self.narratives.items()},
+            **typed,
+            "assessed_on": self.assessed_on.iso(),
+            "ratings": {_rating_key(*k): level for k, level in typed["ratings"].items()},
             "from_version": self.latest.version_no if self.latest is not None else None,
         }
 
@@ -345,19 +244,16 @@ class RiskUpdateForm(QFrame):
             self._keep_values = True
             self.setVisible(True)
             self._load()
-        if value.get("assessed_on"):
-            self.assessed_on.setDate(to_qdate(date.fromisoformat(value["assessed_on"])))
-        if self.assessor.findData(value.get("assessor_id")) < 0 and value.get("assessor_id"):
-            self.assessor.addItem("Previous assessor (no longer active)", value["assessor_id"])
-        set_combo(self.assessor, value.get("assessor_id"))
-        set_combo(self.tool, value.get("tool") or AssessmentTool.OASYS.value)
-        self.score.setText(value.get("tool_score") or "")
-        set_combo(self.overall, value.get("overall"))
         ratings = value.get("ratings") or {}
-        for key, combo in self.ratings.items():
-            set_combo(combo, ratings.get(_rating_key(*key)))
-        for name, box in self.narratives.items():
-            box.setPlainText(value.get(name) or "")
+        self.editor.put_values(
+            {
+                **value,
+                "assessed_on": self.assessed_on.text(),  # the journal's date is set below
+                "ratings": {k: ratings.get(_rating_key(*k)) for k in self.ratings},
+            }
+        )
+        if value.get("assessed_on"):
+            self.assessed_on.set_date(date.fromisoformat(value["assessed_on"]))
 
     def _is_blank(self, value: FormValue) -> bool:
         if not self._open:
@@ -370,6 +266,10 @@ class RiskUpdateForm(QFrame):
     # ----- saving -----------------------------------------------------------------------------
     def save(self) -> None:
         self.draft.write_now()  # journaled before the database is asked
+        if problem := self.assessed_on.problem(required=True):
+            self.form_error.show_message(problem)
+            self.assessed_on.setFocus()
+            return
         value = self.form_value()
         ratings = {
             tuple(key.split(".", 1)): level

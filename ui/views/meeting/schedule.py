@@ -31,7 +31,6 @@ from ui.views.meeting.common import (
     buddy,
     date_edit,
     fill_people,
-    from_qdate,
 )
 
 FIELD_OF = {
@@ -167,7 +166,7 @@ class ScheduleDialog(QDialog):
         if self.has_time.isChecked():
             t = self.start_time.time()
             start = time(t.hour(), t.minute())
-        meeting_date: date = from_qdate(self.meeting_date.date())
+        meeting_date: date | None = self.meeting_date.date()
         return {
             "level": self.level.currentData(),
             "meeting_type": self.meeting_type.currentData(),
@@ -183,6 +182,10 @@ class ScheduleDialog(QDialog):
         for label in (*self.errors.values(), self.general_error):
             label.set_message("")
         values = self.values()
+        if problem := self.meeting_date.problem(required=True):
+            self.errors["meeting_date"].set_message(problem)
+            self.meeting_date.setFocus()
+            return
         if values["chair_id"] is None:
             self.errors["chair"].set_message("Choose the chair; every meeting needs one.")
             self.chair.setFocus()

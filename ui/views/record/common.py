@@ -7,14 +7,13 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 
-from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractButton,
     QFormLayout,
     QHBoxLayout,
     QHeaderView,
     QLabel,
-    QPlainTextEdit,
     QPushButton,
     QTableView,
     QVBoxLayout,
@@ -25,6 +24,8 @@ from mappa_desktop.services.actor import WRITER_ROLES, Actor
 from ui.forms.date_field import DateField as DateField  # re-exported: the one date input
 from ui.forms.dates import fmt_date as fmt_date  # re-exported: the screens' one date format
 from ui.forms.field_error import FieldError as FieldError  # re-exported: the one error line
+from ui.forms.field_error import field_cell as field_cell
+from ui.forms.text_box import TextBox as TextBox  # re-exported: the one multi-line box
 from ui.widgets.tables import row_table
 
 # Alt+letter keys the main window already uses (its tabs &Cases, &Meetings, &Actions and its
@@ -36,32 +37,6 @@ READ_ONLY_REASON = "You have read-only access: ask a co-ordinator to make this c
 
 def can_write(actor: Actor) -> bool:
     return actor.has(*WRITER_ROLES)
-
-
-class TextBox(QPlainTextEdit):
-    """A multi-line box sized for ``lines`` lines (it may grow), where Tab moves on: keyboard
-    users would otherwise be trapped in it."""
-
-    def __init__(self, accessible_name: str, lines: int = 3) -> None:
-        super().__init__()
-        self.lines = lines
-        self.setAccessibleName(accessible_name)
-        self.setTabChangesFocus(True)
-        self.setMinimumHeight(self._height(min(lines, 2)))
-
-    def _height(self, lines: int) -> int:
-        margins = self.contentsMargins()
-        doc_margin = int(self.document().documentMargin() * 2)
-        return (
-            self.fontMetrics().lineSpacing() * lines
-            + doc_margin
-            + margins.top()
-            + margins.bottom()
-            + 2 * self.frameWidth()
-        )
-
-    def sizeHint(self) -> QSize:  # noqa: N802
-        return QSize(super().sizeHint().width(), self._height(self.lines))
 
 
 def text_box(accessible_name: str, lines: int = 3) -> TextBox:
@@ -132,17 +107,6 @@ class FormErrors:
         else:
             error.clear_message()
             widget.setAccessibleDescription("")
-
-
-def field_cell(widget: QWidget, error: FieldError) -> QWidget:
-    """The widget with its error line underneath, for the field column of a form."""
-    cell = QWidget()
-    box = QVBoxLayout(cell)
-    box.setContentsMargins(0, 0, 0, 0)
-    box.setSpacing(2)
-    box.addWidget(widget)
-    box.addWidget(error)
-    return cell
 
 
 def add_row(

@@ -8,146 +8,47 @@ from collections.abc import Callable, Mapping
 from datetime import date
 from typing import Any
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import (
-    QComboBox,
-    QFormLayout,
-    QGridLayout,
-    QGroupBox,
-    QLineEdit,
-    QMessageBox,
-    QPlainTextEdit,
-    QPushButton,
-    QScrollArea,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QMessageBox, QPushButton, QVBoxLayout, QWidget
 
 from mappa_desktop.domain.enums import (
     GROUPS_BY_SETTING,
     AssessmentTool,
     CustodyStatus,
-    RiskGroup,
     RiskSetting,
-    RoshLevel,
 )
 from mappa_desktop.domain.errors import ConflictError
 from mappa_desktop.services import risk
 from mappa_desktop.services.risk import GRID, GROUP_LABELS, NARRATIVES, AssessmentRow
 from ui import messages
 from ui.context import AppContext
+from ui.forms.fit import scrolled
+from ui.forms.risk_editor import RiskEditor
 from ui.tasks import Progress
-from ui.views.record.common import (
-    DateField,
-    FormErrors,
-    SaveBar,
-    add_row,
-    new_form,
-    text_box,
-)
+from ui.views.record.common import FormErrors, SaveBar
 from ui.views.record.data import RecordData
 from ui.views.record.form_base import RecordForm
 
-TOOL_LABELS = {
-    AssessmentTool.OASYS: "OASys",
-    AssessmentTool.RM2000: "Risk Matrix 2000",
-    AssessmentTool.OSP: "OASys Sexual reoffending Predictor (OSP)",
-    AssessmentTool.ARMS: "ARMS",
-    AssessmentTool.OTHER: "Other",
-}
-NARRATIVE_LABELS = {
-    "who_at_risk": "Who is at risk",
-    "nature_of_risk": "Nature of the risk",
-    "imminence": "Imminence (when is the risk greatest)",
-    "increasing_factors": "What increases the risk",
-    "protective_factors": "What reduces the risk",
-}
-GROUP_TITLES = {
-    RiskGroup.CHILDREN: "Children",
-    RiskGroup.PUBLIC: "Public",
-    RiskGroup.KNOWN_ADULT: "Known adult",
-    RiskGroup.STAFF: "Staff",
-    RiskGroup.PRISONERS: "Prisoners",
-}
-NOT_RATED = "Not rated"
-
-
-def rating_name(setting: RiskSetting, group: RiskGroup) -> str:
-    """The accessible name of a grid combo, e.g. "Community risk to children"."""
-    return f"{setting.value.title()} risk to {GROUP_LABELS[group]}"
-
-
-def rosh_combo(accessible_name: str, empty: str) -> QComboBox:
-    combo = QComboBox()
-    combo.setAccessibleName(accessible_name)
-    combo.addItem(empty, None)
-    for level in RoshLevel:
-        combo.addItem(level.label, level.value)
-    return combo
-
 
 class RiskFormView(QWidget):
-    """Layout only."""
+    """Layout only: the shared risk editor (``ui.forms.risk_editor``) in a scroll area, and the
+    save bar. The editor's fields keep the record's names (``date_edit``, ``rating_combos``…)."""
 
     def __init__(self, errors: FormErrors, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        # The assessment
-        about = new_form()
-        self.date_edit = DateField("Date of assessment")
-        add_row(about, "Date of assessment:", self.date_edit, errors, "assessed_on")
-        self.assessor_combo = QComboBox()
-        self.assessor_combo.setAccessibleName("Assessor")
-        add_row(about, "Assessor:", self.assessor_combo, errors, "assessor_id")
-        self.tool_combo = QComboBox()
-        for tool, text in TOOL_LABELS.items():
-            self.tool_combo.addItem(text, tool.value)
-        add_row(about, "Tool:", self.tool_combo, errors, "tool")
-        self.score_edit = QLineEdit()
-        self.score_edit.setMaxLength(100)
-        self.score_edit.setPlaceholderText("Score or category the tool gave")
-        add_row(about, "Tool score:", self.score_edit, errors, "tool_score")
-        self.overall_combo = rosh_combo("Overall RoSH level", "Choose…")
-        add_row(about, "Overall RoSH:", self.overall_combo, errors, "overall")
-        about_box = QGroupBox("Assessment")
-        about_box.setLayout(about)
-
-        # The RoSH grid: one form per setting, each combo with its own label buddy.
-        self.rating_combos: dict[tuple[RiskSetting, RiskGroup], QComboBox] = {}
-        self.setting_boxes: dict[RiskSetting, QGroupBox] = {}
-        for setting in RiskSetting:
-            grid_form = new_form()
-            for group in GROUPS_BY_SETTING[setting]:
-                combo = rosh_combo(rating_name(setting, group), NOT_RATED)
-                self.rating_combos[(setting, group)] = combo
-                key = f"ratings.{setting.value}.{group.value}"
-                add_row(grid_form, f"{GROUP_TITLES[group]}:", combo, errors, key)
-            box = QGroupBox(f"{setting.value.title()} RoSH")
-            box.setLayout(grid_form)
-            self.setting_boxes[setting] = box
-
-        # The narratives (OASys R10 summary)
-        narrative = new_form()
-        narrative.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapAllRows)  # label above the box
-        self.narratives: dict[str, QPlainTextEdit] = {}
-        for field in NARRATIVES:
-            box_edit = text_box(NARRATIVE_LABELS[field], 3)
-            self.narratives[field] = box_edit
-            add_row(narrative, f"{NARRATIVE_LABELS[field]}:", box_edit, errors, field)
-        narrative_box = QGroupBox("RoSH summary")
-        narrative_box.setLayout(narrative)
-
+        self.editor = RiskEditor(errors.register, narrative_lines=3)
+        self.date_edit = self.editor.assessed_on
+        self.assessor_combo = self.editor.assessor
+        self.tool_combo = self.editor.tool
+        self.score_edit = self.editor.score
+        self.overall_combo = self.editor.overall
+        self.rating_combos = self.editor.ratings
+        self.narratives = self.editor.narratives
+        self.setting_titles = self.editor.setting_titles
         content = QWidget()
-        grid = QGridLayout(content)
-        grid.addWidget(about_box, 0, 0, 1, 2)
-        grid.addWidget(self.setting_boxes[RiskSetting.COMMUNITY], 1, 0)
-        grid.addWidget(self.setting_boxes[RiskSetting.CUSTODY], 1, 1)
-        grid.addWidget(narrative_box, 2, 0, 1, 2)
-        grid.setRowStretch(3, 1)
-        self.scroll_area = QScrollArea()
-        self.scroll_area.setWidgetResizable(True)
-        self.scroll_area.setWidget(content)
-        self.scroll_area.setFrameShape(QScrollArea.Shape.NoFrame)
-        self.scroll_area.setFocusPolicy(Qt.FocusPolicy.NoFocus)  # Tab goes straight to a field
+        inside = QVBoxLayout(content)
+        inside.addWidget(self.editor)
+        inside.addStretch(1)
+        self.scroll_area = scrolled(content)  # no Tab stop: Tab goes straight to a field
 
         self.start_button = QPushButton("Start from latest")
         self.start_button.setAccessibleName("Start from the latest version")
@@ -188,15 +89,11 @@ class RiskForm(RecordForm):
 
     def _connect_signals(self) -> None:
         v = self.view
-        v.date_edit.textChanged.connect(self.changed)
+        for signal in v.editor.changed_signals():
+            signal.connect(self.changed)
         v.date_edit.editingFinished.connect(
             lambda: self.errors.set_one("assessed_on", v.date_edit.problem("assessment date"))
         )
-        v.score_edit.textChanged.connect(self.changed)
-        for combo in (v.assessor_combo, v.tool_combo, v.overall_combo, *v.rating_combos.values()):
-            combo.currentIndexChanged.connect(self.changed)
-        for box in v.narratives.values():
-            box.textChanged.connect(self.changed)
         v.bar.save_clicked.connect(self.save)
         v.start_button.clicked.connect(self._on_start_clicked)
         v.clear_button.clicked.connect(self._on_clear_clicked)
@@ -206,27 +103,12 @@ class RiskForm(RecordForm):
         first = self.data is None
         self.data = data
         self.custody_status = data.case.custody_status
-        custody_box = self.view.setting_boxes[RiskSetting.CUSTODY]
-        if self.custody_status is CustodyStatus.CUSTODY:
-            custody_box.setTitle("Custody RoSH (required: the person is in custody)")
-        else:
-            custody_box.setTitle("Custody RoSH (optional: all five or none)")
-        self._fill_assessors(data)
+        self.view.editor.set_custody_required(self.custody_status is CustodyStatus.CUSTODY)
+        self.view.editor.fill_assessors(data.people)
         self.view.start_button.setEnabled(self.writable and data.latest_assessment is not None)
         if first:
             self.clear_form()  # later reloads keep the form as it is (typed or prefilled)
         self.changed()
-
-    def _fill_assessors(self, data: RecordData) -> None:
-        combo = self.view.assessor_combo
-        current = combo.currentData()
-        combo.blockSignals(True)
-        combo.clear()
-        combo.addItem("Not recorded", None)
-        for person in data.people:
-            combo.addItem(f"{person.display_name} ({person.agency_short_name})", person.id)
-        combo.setCurrentIndex(max(combo.findData(current), 0))
-        combo.blockSignals(False)
 
     def blank_values(self) -> dict[str, Any]:
         return {
@@ -256,33 +138,14 @@ class RiskForm(RecordForm):
 
     def put_values(self, values: Mapping[str, Any]) -> None:
         with self.filling():
-            v = self.view
-            v.date_edit.setText(values["assessed_on"])
-            assessor = v.assessor_combo.findData(values["assessor_id"])
-            if assessor < 0 and values["assessor_id"] is not None:
-                v.assessor_combo.addItem(
-                    "Previous assessor (no longer active)", values["assessor_id"]
-                )
-                assessor = v.assessor_combo.count() - 1
-            v.assessor_combo.setCurrentIndex(max(assessor, 0))
-            v.tool_combo.setCurrentIndex(max(v.tool_combo.findData(values["tool"]), 0))
-            v.score_edit.setText(values["tool_score"])
-            v.overall_combo.setCurrentIndex(max(v.overall_combo.findData(values["overall"]), 0))
-            for key, combo in v.rating_combos.items():
-                combo.setCurrentIndex(max(combo.findData(values["ratings"][key]), 0))
-            for field, box in v.narratives.items():
-                box.setPlainText(values[field])
+            self.view.editor.put_values(values)
 
     def values(self) -> dict[str, Any]:
-        v = self.view
+        typed = self.view.editor.values()
         return {
-            "assessed_on": v.date_edit.text().strip(),
-            "assessor_id": v.assessor_combo.currentData(),
-            "tool": v.tool_combo.currentData(),
-            "tool_score": v.score_edit.text().strip(),
-            "overall": v.overall_combo.currentData(),
-            "ratings": {key: combo.currentData() for key, combo in v.rating_combos.items()},
-            **{field: box.toPlainText().strip() for field, box in v.narratives.items()},
+            **typed,
+            "tool_score": typed["tool_score"].strip(),
+            **{field: typed[field].strip() for field in NARRATIVES},
         }
 
     def clear_form(self) -> None:

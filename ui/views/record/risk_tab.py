@@ -19,12 +19,14 @@ from PySide6.QtWidgets import (
 
 from mappa_desktop.domain.enums import RiskGroup, RiskSetting
 from mappa_desktop.services.risk import AssessmentRow, diff_assessments
+from reports import labels
 from ui import ui_state
 from ui.context import AppContext
+from ui.forms.risk_editor import NARRATIVE_LABELS, rating_name
 from ui.models.dto_table import Column, DtoTableModel
 from ui.views.record.common import fmt_date, heading, make_table
 from ui.views.record.data import RecordData
-from ui.views.record.risk_form import NARRATIVE_LABELS, TOOL_LABELS, RiskForm, rating_name
+from ui.views.record.risk_form import RiskForm
 
 DIFF_FIELD_LABELS = {
     "assessed_on": "Date of assessment",
@@ -54,7 +56,7 @@ VERSION_COLUMNS: list[Column[AssessmentRow]] = [
     Column("Version", lambda a: str(a.version_no), sort_key=lambda a: a.version_no),
     Column("Assessed", lambda a: fmt_date(a.assessed_on), sort_key=lambda a: a.assessed_on),
     Column("Overall", lambda a: a.overall.label, sort_key=lambda a: a.overall.rank),
-    Column("Tool", lambda a: TOOL_LABELS[a.tool] + (f" ({a.tool_score})" if a.tool_score else "")),
+    Column("Tool", lambda a: labels.label(a.tool) + (f" ({a.tool_score})" if a.tool_score else "")),
     Column("Assessor", lambda a: a.assessor_name or "—"),
     Column("Recorded by", lambda a: f"{a.recorded_by or '—'}, {fmt_date(a.recorded_at)}"),
 ]

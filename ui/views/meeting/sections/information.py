@@ -39,8 +39,6 @@ from ui.views.meeting.common import (
     buddy,
     date_edit,
     fill_people,
-    from_qdate,
-    to_qdate,
 )
 from ui.views.meeting.draft_keys import DraftKey, KeyKind
 from ui.views.meeting.sections.base import CaseContext
@@ -177,7 +175,7 @@ class InformationFieldView(QWidget):
         self.has_as_at = QCheckBox("As at:")
         self.has_as_at.setAccessibleName(f"Correct as at a date ({self.editor.accessibleName()})")
         self.as_at = date_edit(meeting_date, "Information correct as at")
-        self.as_at.setMaximumDate(to_qdate(meeting_date))
+        self.as_at.set_range(maximum=meeting_date)
         self.as_at.setEnabled(False)
         self.declined = QCheckBox("Declined to share")
         self.declined.setAccessibleName(f"Declined to share ({self.editor.accessibleName()})")
@@ -222,7 +220,7 @@ class InformationField(InformationFieldView):
                 self.editor.textChanged,
                 self.given_by.currentIndexChanged,
                 self.has_as_at.toggled,
-                self.as_at.dateChanged,
+                self.as_at.changed,
                 self.declined.toggled,
             ],
             watch=[self.editor, self.given_by, self.as_at],
@@ -245,7 +243,7 @@ class InformationField(InformationFieldView):
         return InformationValue(
             text=self.editor.toPlainText(),
             given_by_id=self.given_by.currentData(),
-            as_at=from_qdate(self.as_at.date()) if self.has_as_at.isChecked() else None,
+            as_at=self.as_at.date() if self.has_as_at.isChecked() else None,
             declined=self.declined.isChecked(),
         )
 
@@ -259,7 +257,7 @@ class InformationField(InformationFieldView):
         self.given_by.setCurrentIndex(max(self.given_by.findData(entry.given_by_id), 0))
         self.has_as_at.setChecked(entry.as_at is not None)
         if entry.as_at is not None:
-            self.as_at.setDate(to_qdate(entry.as_at))
+            self.as_at.set_date(entry.as_at)
         self.declined.setChecked(entry.declined)
 
     def set_saved(self, row: InformationRow | None) -> None:

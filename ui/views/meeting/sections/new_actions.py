@@ -30,9 +30,7 @@ from ui.views.meeting.common import (
     date_edit,
     fill_agencies,
     fill_people,
-    from_qdate,
     set_combo,
-    to_qdate,
 )
 from ui.views.meeting.draft_keys import DraftKey, KeyKind
 from ui.views.meeting.sections.base import CaseContext, section_table
@@ -113,7 +111,7 @@ class NewActionsSection(NewActionsView):
                 self.purpose.textChanged,
                 self.agency.currentIndexChanged,
                 self.person.currentIndexChanged,
-                self.due.dateChanged,
+                self.due.changed,
             ],
             is_blank=lambda v: (
                 not (str(v.get("text") or "").strip() or str(v.get("purpose") or "").strip())
@@ -149,7 +147,7 @@ class NewActionsSection(NewActionsView):
             "purpose": self.purpose.text(),
             "agency_id": self.agency.currentData(),
             "person_id": self.person.currentData(),
-            "due": from_qdate(self.due.date()).isoformat(),
+            "due": self.due.iso(),
         }
 
     def set_form_value(self, value: FormValue) -> None:
@@ -157,7 +155,7 @@ class NewActionsSection(NewActionsView):
         self._on_agency()
         set_combo(self.person, value.get("person_id"))
         if value.get("due"):
-            self.due.setDate(to_qdate(date.fromisoformat(value["due"])))
+            self.due.set_date(date.fromisoformat(value["due"]))
         self.text.setText(value.get("text") or "")
         self.purpose.setText(value.get("purpose") or "")
 
@@ -170,7 +168,11 @@ class NewActionsSection(NewActionsView):
         case_id, meeting_id = self._ctx.case_id, self._ctx.meeting_id
         text, purpose = self.text.text(), self.purpose.text()
         agency_id, person_id = self.agency.currentData(), self.person.currentData()
-        due = from_qdate(self.due.date())
+        due = self.due.date()
+        if due is None:  # blank, not a date, or out of range: named, nothing written
+            self.error.show_message(self.due.problem(required=True) or "")
+            self.due.setFocus(Qt.FocusReason.OtherFocusReason)
+            return
 
         def work(s: Session, actor: Actor) -> object:
             return actions.set_action(

@@ -34,9 +34,7 @@ from ui.views.meeting.common import (
     REASON_LABELS,
     buddy,
     date_edit,
-    from_qdate,
     set_combo,
-    to_qdate,
 )
 from ui.views.meeting.draft_keys import DraftKey, KeyKind
 from ui.views.meeting.sections.base import CaseContext
@@ -144,7 +142,7 @@ class ReviewRow(ReviewRowView):
                 self.reason.currentIndexChanged,
                 self.note.textChanged,
                 self.has_due.toggled,
-                self.due.dateChanged,
+                self.due.changed,
             ],
             watch=[self.note, self.outcome, self.reason, self.due],
             make_save=save_review(ctx.actor, ctx.meeting_id, self.action_id),
@@ -181,7 +179,7 @@ class ReviewRow(ReviewRowView):
             self.outcome.currentData(),
             self.reason.currentData(),
             self.note.text(),
-            from_qdate(self.due.date()) if self.has_due.isChecked() else None,
+            self.due.date() if self.has_due.isChecked() else None,
         )
 
     def set_value(self, value: str) -> None:
@@ -192,7 +190,7 @@ class ReviewRow(ReviewRowView):
         due = data.get("due")
         self.has_due.setChecked(bool(due))
         if due:
-            self.due.setDate(to_qdate(date.fromisoformat(due)))
+            self.due.set_date(date.fromisoformat(due))
 
     def _on_outcome(self, *_args: object) -> None:
         outcome = self.outcome.currentData()
