@@ -224,7 +224,7 @@ def focus_css(palette: QPalette | None = None) -> str:
     caption = tone_color(Tone.INFO, pal.color(Role.Button), pal.color(Role.Window))
     return (
         "QLineEdit:focus, QPlainTextEdit:focus, QTextBrowser:focus, QComboBox:focus, "
-        "QDateEdit:focus, QTableView:focus, QListWidget:focus, QTimeEdit:focus "
+        "QTableView:focus, QListWidget:focus, QTimeEdit:focus "
         f"{{ border: 2px solid {_hex(ring)}; }}\n"
         "QPushButton:focus, QCheckBox:focus, QRadioButton:focus "
         f"{{ color: {_hex(caption)}; text-decoration: underline; font-weight: bold; }}\n"
