@@ -105,8 +105,14 @@ def test_a_coordinator_schedules_a_meeting_and_builds_its_agenda(
 
     # The agenda builder follows; Esc closes it, and Ctrl+E opens it again from the list,
     # where the new meeting is selected.
-    follow = QApplication.activeWindow()
-    assert isinstance(follow, AgendaDialog) and follow.meeting_id == meeting.id
+    # (It opens once the saved meeting has been read back: wait for it, as a user would.)
+    def builders() -> list[AgendaDialog]:
+        return [w for w in QApplication.topLevelWidgets() if isinstance(w, AgendaDialog)]
+
+    qtbot.waitUntil(lambda: any(b.isVisible() for b in builders()), timeout=10_000)
+    [follow] = [b for b in builders() if b.isVisible()]
+    wait_active(qtbot, follow)
+    assert follow.meeting_id == meeting.id
     assert follow.isAncestorOf(focused())
     key(Qt.Key.Key_Escape)
     qtbot.waitUntil(lambda: not follow.isVisible())
