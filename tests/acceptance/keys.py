@@ -5,6 +5,8 @@ where the focus is."""
 
 from __future__ import annotations
 
+from typing import TypeVar
+
 from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
@@ -12,6 +14,7 @@ from pytestqt.qtbot import QtBot
 
 from tests.ui.meeting_helpers import type_text
 
+W = TypeVar("W", bound=QWidget)
 NO_MODIFIER = Qt.KeyboardModifier.NoModifier
 STEPS = 400  # Tab presses allowed to reach a control (a date field keeps the focus 3 times)
 
@@ -74,6 +77,17 @@ def arrow_until(matches: object, *, down: bool = True, steps: int = 60) -> None:
             return
         key(Qt.Key.Key_Down if down else Qt.Key.Key_Up)
     assert matches(), f"the arrow keys never reached the entry in {describe(focused())}"
+
+
+def shown(qtbot: QtBot, kind: type[W]) -> W:
+    """The one visible top-level window of ``kind``, once it has opened (a window that opens
+    after a background load appears a moment after the key that asked for it)."""
+
+    def visible() -> list[W]:
+        return [w for w in QApplication.topLevelWidgets() if isinstance(w, kind) and w.isVisible()]
+
+    qtbot.waitUntil(lambda: len(visible()) == 1, timeout=10_000)
+    return visible()[0]
 
 
 def wait_active(qtbot: QtBot, window: QWidget) -> None:

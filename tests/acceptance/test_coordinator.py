@@ -8,7 +8,6 @@ from datetime import date, timedelta
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 from sqlalchemy import select
 
@@ -23,6 +22,7 @@ from tests.acceptance.keys import (
     key,
     replace_here,
     shortcut,
+    shown,
     tab_to,
     type_here,
     wait_active,
@@ -72,8 +72,7 @@ def test_a_coordinator_schedules_a_meeting_and_builds_its_agenda(
     assert window.tabs.currentWidget() is window.meetings
     assert window.meetings.isAncestorOf(focused())
     shortcut("Ctrl+N")
-    dialog = QApplication.activeModalWidget() or QApplication.activeWindow()
-    assert isinstance(dialog, ScheduleDialog)
+    dialog = shown(qtbot, ScheduleDialog)
     wait_active(qtbot, dialog)
 
     # Type: Down from "Review" to "Special"; the date a month later, typed over the shown one in
@@ -105,12 +104,8 @@ def test_a_coordinator_schedules_a_meeting_and_builds_its_agenda(
 
     # The agenda builder follows; Esc closes it, and Ctrl+E opens it again from the list,
     # where the new meeting is selected.
-    # (It opens once the saved meeting has been read back: wait for it, as a user would.)
-    def builders() -> list[AgendaDialog]:
-        return [w for w in QApplication.topLevelWidgets() if isinstance(w, AgendaDialog)]
-
-    qtbot.waitUntil(lambda: any(b.isVisible() for b in builders()), timeout=10_000)
-    [follow] = [b for b in builders() if b.isVisible()]
+    # (It opens once the saved meeting has been read back: ``shown`` waits, as a user would.)
+    follow = shown(qtbot, AgendaDialog)
     wait_active(qtbot, follow)
     assert follow.meeting_id == meeting.id
     assert follow.isAncestorOf(focused())
