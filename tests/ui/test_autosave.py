@@ -36,7 +36,7 @@ from tests.ui.meeting_helpers import (
 )
 from ui.views.meeting import MeetingView
 from ui.views.meeting.case_page import CasePage
-from ui.views.meeting.decisions import decision_draft_key
+from ui.views.meeting.sections.decisions import decision_draft_key
 
 pytestmark = pytest.mark.gui
 REPO = Path(__file__).resolve().parents[2]

@@ -56,10 +56,10 @@ from ui.main_window import MainWindow
 from ui.views.meeting import MeetingView
 from ui.views.meeting.agenda import AgendaDialog
 from ui.views.meeting.case_page import CasePage
-from ui.views.meeting.decisions import decision_draft_key
 from ui.views.meeting.draft_keys import DraftKey, KeyKind
 from ui.views.meeting.risk_update import risk_draft_key
 from ui.views.meeting.schedule import ScheduleDialog
+from ui.views.meeting.sections.decisions import decision_draft_key
 
 pytestmark = pytest.mark.gui
 

@@ -3,11 +3,11 @@ room for the case, previous actions reviewed one by one, information shared by e
 victim and diversity issues, the risk (summary, trend, a new risk-assessment version), the plan,
 new actions, and decisions.
 
-Each section is a view/controller pair (``sections``; the decisions are ``decisions``); this
-page only composes them, keeps Tab in reading order and answers the meeting screen (reload,
-keys to unregister, drafts, jumps). Autosaved fields (texts, reviews, information, the trend)
-reach the database by themselves; forms with a button keep what is typed as a draft in the
-local journal until the button records it."""
+Each section is a view/controller pair (``sections``); this page only composes them, keeps
+Tab in reading order and answers the meeting screen (reload, keys to unregister, drafts,
+jumps). Autosaved fields (texts, reviews, information, the trend) reach the database by
+themselves; forms with a button keep what is typed as a draft in the local journal until the
+button records it."""
 
 from __future__ import annotations
 
@@ -23,7 +23,6 @@ from ui.forms.style import Tone
 from ui.user_text import escaped as _esc
 from ui.views.meeting.autosave import AutoSaveHub, DraftBinding
 from ui.views.meeting.common import ScreenData, fmt_date, tame_combos
-from ui.views.meeting.decisions import DecisionsBox
 from ui.views.meeting.draft_keys import DraftKey
 from ui.views.meeting.sections.base import (
     CaseContext,
@@ -31,6 +30,7 @@ from ui.views.meeting.sections.base import (
     layout_focus_order,
     tab_in_reading_order,
 )
+from ui.views.meeting.sections.decisions import DecisionsSection
 from ui.views.meeting.sections.information import InformationSection
 from ui.views.meeting.sections.issues import IssuesSection
 from ui.views.meeting.sections.new_actions import NewActionsSection
@@ -118,7 +118,7 @@ class CasePage(QScrollArea):
         layout.addWidget(self.plan)
         self.new_actions = NewActionsSection(ctx, data, item)
         layout.addWidget(self.new_actions)
-        self.decisions = DecisionsBox(hub, actor, write, data, item)
+        self.decisions = DecisionsSection(ctx, data, item)
         layout.addWidget(self.decisions)
         layout.addStretch(1)
         self.header.setText(header_html(position, item, meeting.meeting_date))
@@ -157,7 +157,7 @@ class CasePage(QScrollArea):
             *self.risk.keys(),
             *self.plan.keys(),
             *self.new_actions.keys(),
-            *self.decisions.draft_keys(),
+            *self.decisions.keys(),
         ]
 
     def drafts(self) -> list[DraftBinding]:

@@ -1,6 +1,5 @@
 """The sections of a case page, in reading order: in the room, previous actions, information
-shared, victim and diversity issues, risk, plan, new actions (the decisions are
-``ui.views.meeting.decisions``).
+shared, victim and diversity issues, risk, plan, new actions, decisions.
 
 Each section is a view (``...View``: its widgets and layout, no service calls) and a controller
 subclassing it (``...Section``: its signals, conditional logic and the writes, through the

@@ -1,30 +1,17 @@
 """Decisions about one case: level (with the Guidance ch.7 criteria helper; next review defaulted
 from the level's interval in the team policy), disclosure (whether, to whom, by whom, how, when;
 the s.327A prompt for Category 1), next review, other decisions, and dissent recorded against a
-decision. What is typed in the forms is journaled as a draft until its button records it."""
+decision. What is typed in the forms is journaled as a draft until its button records it; a
+recorded decision's rationale is corrected in an autosaved field."""
 
 from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import (
-    QCheckBox,
-    QComboBox,
-    QGridLayout,
-    QGroupBox,
-    QHBoxLayout,
-    QHeaderView,
-    QLabel,
-    QLineEdit,
-    QPlainTextEdit,
-    QPushButton,
-    QVBoxLayout,
-    QWidget,
-)
+from PySide6.QtWidgets import QWidget
 from sqlalchemy.orm import Session
 
 from mappa_desktop.domain.enums import DecisionKind, RoshLevel
@@ -33,39 +20,30 @@ from mappa_desktop.services.actor import Actor
 from mappa_desktop.services.discussions import DecisionRow
 from mappa_desktop.services.meetings import AgendaItem
 from ui import messages, user_text
-from ui.forms import style
-from ui.forms.criteria import CriteriaHelper
-from ui.forms.field_error import FieldError
-from ui.forms.style import Tone
-from ui.models.dto_table import Column, DtoTableModel
-from ui.views.meeting.autosave import (
-    AutoSaveHub,
-    AutoSaveText,
-    DraftBinding,
-    FormValue,
-    Saved,
-    draft_label,
-)
+from ui.views.meeting.autosave import AutoSaveText, DraftBinding, FormValue, Saved
 from ui.views.meeting.common import (
     DECISION_LABELS,
     ScreenData,
-    buddy,
-    date_edit,
     fill_agencies,
     fill_people,
-    fmt_date,
     next_review_for,
     set_combo,
 )
 from ui.views.meeting.draft_keys import DraftKey, KeyKind
-from ui.widgets.tables import row_table
-
-if TYPE_CHECKING:
-    from ui.views.meeting.case_page import Writer
+from ui.views.meeting.sections.base import CaseContext
+from ui.views.meeting.sections.decisions_view import DecisionsView
 
 
 def decision_rationale_key(decision_id: int) -> DraftKey:
     return DraftKey(KeyKind.DECISION_RATIONALE, item_id=decision_id)
+
+
+def decision_draft_key(discussion_id: int) -> DraftKey:
+    return DraftKey(KeyKind.DECISION_DRAFT, discussion_id)
+
+
+def dissent_draft_key(discussion_id: int) -> DraftKey:
+    return DraftKey(KeyKind.DISSENT_DRAFT, discussion_id)
 
 
 def save_decision_rationale(
@@ -91,14 +69,6 @@ def theirs_decision(current: object) -> tuple[str, int | None]:
     return "", None
 
 
-def decision_draft_key(discussion_id: int) -> DraftKey:
-    return DraftKey(KeyKind.DECISION_DRAFT, discussion_id)
-
-
-def dissent_draft_key(discussion_id: int) -> DraftKey:
-    return DraftKey(KeyKind.DISSENT_DRAFT, discussion_id)
-
-
 # The free-text parts of the decision form: with all of them empty there is nothing to keep.
 DRAFT_TEXTS = ("outcome", "rationale", "disclosure_to", "disclosure_by", "disclosure_method")
 
@@ -107,213 +77,31 @@ def _iso(value: date | None) -> str | None:
     return value.isoformat() if value is not None else None
 
 
-S327A_PROMPT = (
-    "Category 1 (registered sexual offender): consider disclosure under s.327A of the Criminal "
-    "Justice Act 2003 — the presumption to disclose to a member of the public where the offender "
-    "poses a risk of serious harm to their children. Record that it was considered."
-)
+class DecisionsSection(DecisionsView):
+    """The form follows the kind of decision; the level sets the next review from the team
+    policy until the date is edited; the helper is ticked from the latest RoSH; the record,
+    remove and dissent buttons write through the meeting screen's writer."""
 
-
-def details(d: DecisionRow) -> str:
-    parts: list[str] = []
-    if d.new_level is not None:
-        parts.append(f"Level {d.new_level}")
-    if d.new_category is not None:
-        parts.append(f"Category {d.new_category}")
-    if d.next_review_date is not None:
-        parts.append(f"next review {d.next_review_date.isoformat()}")
-    if d.kind is DecisionKind.DISCLOSURE:
-        if d.disclose:
-            parts.append(
-                f"disclose to {d.disclosure_to or '?'} by {d.disclosure_by or '?'}, "
-                f"{d.disclosure_method or '?'}, {fmt_date(d.disclosure_date) or 'date ?'}"
-            )
-        else:
-            parts.append("no disclosure")
-    if d.s327a_considered:
-        parts.append("s.327A considered")
-    return "; ".join(parts)
-
-
-def dissent_text(d: DecisionRow) -> str:
-    return "\n".join(f"{x.by}: {x.view}" for x in d.dissents)
-
-
-DECISION_COLUMNS: list[Column[DecisionRow]] = [
-    Column("Decision", lambda d: DECISION_LABELS[d.kind]),
-    Column("Outcome", lambda d: d.outcome),
-    Column("Rationale", lambda d: d.rationale),
-    Column("Details", details),
-    Column("Dissent", lambda d: dissent_text(d) or "none recorded"),
-]
-
-
-class DecisionsBox(QGroupBox):
-    def __init__(
-        self,
-        hub: AutoSaveHub,
-        actor: Actor,
-        write: Writer,
-        data: ScreenData,
-        item: AgendaItem,
-    ) -> None:
-        super().__init__("Decisions (Ctrl+D)")
-        self.setObjectName("decisionsBox")
-        self._hub = hub
-        self._actor = actor
-        self._write = write
+    def __init__(self, ctx: CaseContext, data: ScreenData, item: AgendaItem) -> None:
+        super().__init__()
+        self._ctx = ctx
         self._data = data
         self.item = item
-        self.discussion_id = item.discussion.id
+        self.discussion_id = ctx.discussion_id
         self.corrections: dict[int, AutoSaveText] = {}  # decision id -> its rationale, editable
         self._review_touched = False
         self._level_touched = False  # the person picked a level: reloads leave it alone
         self._rosh_seen: tuple[RoshLevel | None] | None = None
-
-        self.model: DtoTableModel[DecisionRow] = DtoTableModel(DECISION_COLUMNS)
-        self.table = row_table("Decisions recorded", self.model)
-        self.table.setObjectName("decisionsTable")
-        self.table.setWordWrap(True)
-        self.table.horizontalHeader().setStretchLastSection(True)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        for column, width in enumerate((110, 190, 260, 220)):
-            self.table.setColumnWidth(column, width)
-        self.table.setMinimumHeight(self.table.fontMetrics().lineSpacing() * 7)
-
-        self.kind = QComboBox()
-        self.kind.setObjectName("decisionKind")
-        self.kind.setAccessibleName("Kind of decision")
-        for kind, label in DECISION_LABELS.items():
-            self.kind.addItem(label, kind)
-        self.outcome = QLineEdit()
-        self.outcome.setAccessibleName("Decision outcome")
-        self.outcome.setPlaceholderText("Outcome (left empty, it is written for you)")
-        self.rationale = QPlainTextEdit()
-        self.rationale.setAccessibleName("Rationale")
-        self.rationale.setTabChangesFocus(True)
-        self.rationale.setMaximumHeight(self.rationale.fontMetrics().lineSpacing() * 3 + 14)
-        self.level = QComboBox()
-        self.level.setAccessibleName("Level decided")
-        for level in (1, 2, 3):
-            self.level.addItem(f"Level {level}", level)
-        self.category = QComboBox()
-        self.category.setAccessibleName("Category decided")
-        for category in (1, 2, 3, 4):
-            self.category.addItem(f"Category {category}", category)
-        self.review_date = date_edit(date.today(), "Next review date")
-        self.review_hint = QLabel("")
-        self.review_hint.setObjectName("reviewHint")
-        self.review_hint.setWordWrap(True)
-        self.helper = CriteriaHelper(
-            "Level criteria helper (Guidance ch.7) — the panel decides", side_by_side=True
-        )
-
-        self.disclosure = QWidget()
-        self.disclose = QComboBox()
-        self.disclose.setAccessibleName("Disclose?")
-        self.disclose.addItem("— choose —", None)
-        self.disclose.addItem("Yes, disclose", True)
-        self.disclose.addItem("No disclosure", False)
-        self.disclosure_to = QLineEdit()
-        self.disclosure_to.setAccessibleName("Disclose to whom")
-        self.disclosure_by = QLineEdit()
-        self.disclosure_by.setAccessibleName("Disclosed by whom")
-        self.disclosure_method = QLineEdit()
-        self.disclosure_method.setAccessibleName("How it is disclosed")
-        self.disclosure_date = date_edit(date.today(), "When it is disclosed")
-        self.s327a_prompt = QLabel(S327A_PROMPT)
-        self.s327a_prompt.setObjectName("s327aPrompt")
-        self.s327a_prompt.setWordWrap(True)
-        style.set_box(self.s327a_prompt, Tone.WARNING)
-        self.s327a = QCheckBox("s.327A discl&osure considered")
-        grid = QGridLayout(self.disclosure)
-        grid.setContentsMargins(0, 0, 0, 0)
-        grid.addWidget(buddy("Disclose:", self.disclose), 0, 0)
-        grid.addWidget(self.disclose, 0, 1)
-        grid.addWidget(buddy("To whom:", self.disclosure_to), 0, 2)
-        grid.addWidget(self.disclosure_to, 0, 3)
-        grid.addWidget(buddy("By whom:", self.disclosure_by), 1, 0)
-        grid.addWidget(self.disclosure_by, 1, 1)
-        grid.addWidget(buddy("How:", self.disclosure_method), 1, 2)
-        grid.addWidget(self.disclosure_method, 1, 3)
-        grid.addWidget(buddy("When:", self.disclosure_date), 2, 0)
-        grid.addWidget(self.disclosure_date, 2, 1)
-        grid.setColumnStretch(3, 1)
-
-        self.record_button = QPushButton("&Record decision")
-        self.record_button.setObjectName("recordDecision")
-        self.remove_button = QPushButton("Remove selected")
-        self.error = FieldError("Decision")
-        self.draft_state = draft_label("new decision")
-
-        self.dissent_agency = QComboBox()
-        self.dissent_agency.setAccessibleName("Dissenting agency")
-        self.dissent_person = QComboBox()
-        self.dissent_person.setAccessibleName("Dissenting person")
-        self.dissent_view = QLineEdit()
-        self.dissent_view.setAccessibleName("Dissenting view")
-        self.dissent_view.setPlaceholderText(
-            "The differing view, in their words (Enter records it)"
-        )
-        self.dissent_button = QPushButton("Record dissent against se&lected")
-        self.dissent_error = FieldError("Dissent")
-        self.dissent_draft_state = draft_label("dissent")
-
-        form = QGridLayout()
-        self.level_label = buddy("Level:", self.level)
-        self.category_label = buddy("Category:", self.category)
-        self.review_label = buddy("Next review:", self.review_date)
-        form.addWidget(buddy("Decision:", self.kind), 0, 0)
-        form.addWidget(self.kind, 0, 1)
-        form.addWidget(self.level_label, 0, 2)
-        form.addWidget(self.level, 0, 3)
-        form.addWidget(self.category_label, 0, 2)
-        form.addWidget(self.category, 0, 3)
-        form.addWidget(self.review_label, 0, 4)
-        form.addWidget(self.review_date, 0, 5)
-        # The hint on a line of its own: beside the date it made the page wider than a
-        # 1024-pixel screen.
-        form.addWidget(self.review_hint, 1, 1, 1, 6)
-        form.addWidget(self.helper, 2, 0, 1, 7)
-        form.addWidget(buddy("Outcome:", self.outcome), 3, 0)
-        form.addWidget(self.outcome, 3, 1, 1, 6)
-        form.addWidget(buddy("Rationale:", self.rationale), 4, 0, Qt.AlignmentFlag.AlignTop)
-        form.addWidget(self.rationale, 4, 1, 1, 6)
-        form.addWidget(self.disclosure, 5, 0, 1, 7)
-        form.setColumnStretch(6, 1)
-        buttons = QHBoxLayout()
-        buttons.addWidget(self.s327a)
-        buttons.addStretch(1)
-        buttons.addWidget(self.remove_button)
-        buttons.addWidget(self.record_button)
-        dissent = QHBoxLayout()
-        dissent.addWidget(QLabel("Dissent:"))
-        dissent.addWidget(self.dissent_agency)
-        dissent.addWidget(self.dissent_person)
-        dissent.addWidget(self.dissent_view, 1)
-        dissent.addWidget(self.dissent_button)
-
-        layout = QVBoxLayout(self)
-        layout.addWidget(self.table)
-        self.corrections_box = QVBoxLayout()
-        layout.addLayout(self.corrections_box)
-        layout.addWidget(self.s327a_prompt)
-        self.new_title = QLabel("<b>Record a new decision</b>")
-        self.new_title.setStyleSheet("margin-top: 6px;")
-        layout.addWidget(self.new_title)
-        layout.addLayout(form)
-        layout.addWidget(self.draft_state)
-        layout.addLayout(buttons)
-        layout.addWidget(self.error)
-        layout.addLayout(dissent)
-        layout.addWidget(self.dissent_draft_state)
-        layout.addWidget(self.dissent_error)
         self._connect_signals()
         set_combo(self.level, item.case.level or data.detail.meeting.level)
         self.update_data(data, item)
         self._on_kind_changed()
-        self.draft = DraftBinding(
-            hub,
+        self.draft = self._decision_draft()
+        self.dissent_draft = self._dissent_draft()
+
+    def _decision_draft(self) -> DraftBinding:
+        return DraftBinding(
+            self._ctx.hub,
             decision_draft_key(self.discussion_id),
             get_value=self.form_value,
             set_value=self.set_form_value,
@@ -337,8 +125,10 @@ class DecisionsBox(QGroupBox):
             button="Record decision",
             what="decision",
         )
-        self.dissent_draft = DraftBinding(
-            hub,
+
+    def _dissent_draft(self) -> DraftBinding:
+        return DraftBinding(
+            self._ctx.hub,
             dissent_draft_key(self.discussion_id),
             get_value=self.dissent_value,
             set_value=self.set_dissent_value,
@@ -404,19 +194,19 @@ class DecisionsBox(QGroupBox):
         ids = {d.id for d in item.decisions}
         for decision_id in [i for i in self.corrections if i not in ids]:
             gone = self.corrections.pop(decision_id)
-            self._hub.remove(gone.binding.key)
+            self._ctx.hub.remove(gone.binding.key)
             gone.deleteLater()
         for decision in item.decisions:
             field = self.corrections.get(decision.id)
             if field is None:
                 field = AutoSaveText(
-                    self._hub,
+                    self._ctx.hub,
                     decision_rationale_key(decision.id),
                     f"Correct the rationale of the {DECISION_LABELS[decision.kind].lower()} "
                     "decision selected above (a correction saves by itself):",
                     text=decision.rationale,
                     version=decision.version,
-                    make_save=save_decision_rationale(self._actor, decision.id),
+                    make_save=save_decision_rationale(self._ctx.actor, decision.id),
                     theirs_of=theirs_decision,
                     min_lines=2,
                 )
@@ -442,6 +232,11 @@ class DecisionsBox(QGroupBox):
         if not index.isValid() or index.row() >= self.model.rowCount():
             return None
         return self.model.row_at(index.row())
+
+    def keys(self) -> list[DraftKey]:
+        """The draft keys and the autosaved rationale keys of this section (to unregister)."""
+        keys = [self.draft.key, self.dissent_draft.key]
+        return keys + [f.binding.key for f in self.corrections.values()]
 
     # ----- form behaviour ---------------------------------------------------------------------
     def _on_kind_changed(self, *_args: object) -> None:
@@ -516,6 +311,7 @@ class DecisionsBox(QGroupBox):
             return "" if choice is None else ("Disclose" if choice else "No disclosure")
         return ""
 
+    # ----- writes ---------------------------------------------------------------------------
     def _on_record(self) -> None:
         self.draft.write_now()  # journaled before the database is asked
         kind = DecisionKind(self.kind.currentData())
@@ -555,7 +351,7 @@ class DecisionsBox(QGroupBox):
             self._clear()
             self.draft.saved()
 
-        self._write(work, self.error, done)
+        self._ctx.write(work, self.error, done)
 
     def _clear(self) -> None:
         self.outcome.clear()
@@ -581,7 +377,7 @@ class DecisionsBox(QGroupBox):
             f"Remove the {DECISION_LABELS[decision.kind].lower()} decision "
             f"“{user_text.shown(decision.outcome)}” from this case's minutes?",
             "&Remove decision",
-            lambda: self._write(work, self.error),
+            lambda: self._ctx.write(work, self.error),
         )
 
     def _on_dissent_agency(self, *_args: object) -> None:
@@ -616,7 +412,7 @@ class DecisionsBox(QGroupBox):
             self.dissent_view.clear()
             self.dissent_draft.saved()
 
-        self._write(work, self.dissent_error, done)
+        self._ctx.write(work, self.dissent_error, done)
 
     # ----- drafts (journaled until recorded) ------------------------------------------------------
     def form_value(self) -> FormValue:
@@ -677,11 +473,3 @@ class DecisionsBox(QGroupBox):
         self._on_dissent_agency()
         set_combo(self.dissent_person, value.get("person_id"))
         self.dissent_view.setText(value.get("view") or "")
-
-    def draft_keys(self) -> list[DraftKey]:
-        """The draft keys and the autosaved rationale keys of this box (to unregister them)."""
-        keys = [self.draft.key, self.dissent_draft.key]
-        return keys + [f.binding.key for f in self.corrections.values()]
-
-
-__all__ = ["Callable", "DecisionsBox"]
