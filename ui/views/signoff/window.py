@@ -137,6 +137,7 @@ class SignOffWindow(QWidget):
         self.addendum_text = QPlainTextEdit()
         self.addendum_text.setObjectName("addendumText")
         self.addendum_text.setPlaceholderText("The correction, as it should be read.")
+        self.addendum_text.setTabChangesFocus(True)  # else Tab is typed in and traps the keyboard
         self.addendum_text.setMaximumHeight(90)
         self.addendum_button = QPushButton("Sign off the addendum")
         self.addendum_button.setObjectName("addendumButton")
