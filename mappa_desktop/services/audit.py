@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from mappa_desktop.db.models import AuditEvent, User
+from mappa_desktop.db.models import Agency, AuditEvent, Person, User
 from mappa_desktop.services.actor import Actor
 
 
@@ -143,8 +143,6 @@ def readable_events(session: Session, events: list[AuditRow]) -> list[AuditRow]:
     """``events`` with agency, person and user ids shown as names ("lead agency: Police", not
     "lead agency id: 1"), in three statements whatever the number of events. The stored trail is
     unchanged; an id whose record is gone is shown as "#12 (removed)"."""
-    from mappa_desktop.db.models import Agency, Person
-
     wanted: dict[str, set[int]] = {"agency": set(), "person": set(), "user": set()}
     for ev in events:
         for field, change in ev.changes.items():

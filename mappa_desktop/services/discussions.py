@@ -350,13 +350,24 @@ def _information_values(
     meeting: Meeting,
     agency_id: int,
     *,
+    text: str,
+    text_required: bool,
+    declined_now: bool,
     given_by_id: int | Keep | None,
     as_at: date | Keep | None,
     declined: bool | None,
 ) -> dict[str, Any]:
-    """Validate who gave the information, as at when, and whether the agency declined; only the
-    keywords given (not ``KEEP`` / ``None`` for ``declined``) are in the result."""
-    values: dict[str, Any] = {}
+    """Validate an information entry's text, who gave it, as at when, and whether the agency
+    declined (``declined_now``: declined once saved, when a declined entry must say why). The
+    result holds the clean ``text`` and only the other keywords given (not ``KEEP`` / ``None``
+    for ``declined``)."""
+    clean = check.text("text", text, required=text_required, max_len=MAX_TEXT) or ""
+    if declined_now and not clean:
+        check.fail(
+            "text",
+            "Say why the agency declined to share: a declined entry records the reason.",
+        )
+    values: dict[str, Any] = {"text": clean}
     if not isinstance(given_by_id, Keep):
         person = resolve_person(session, "given_by", given_by_id, check, what="person who gave it")
         agency = session.get(Agency, agency_id)
@@ -380,14 +391,6 @@ def _information_values(
     return values
 
 
-def _check_declined_text(check: Checker, declined: bool, text: str) -> None:
-    if declined and not text:
-        check.fail(
-            "text",
-            "Say why the agency declined to share: a declined entry records the reason.",
-        )
-
-
 def add_information(
     session: Session,
     actor: Actor,
@@ -407,19 +410,20 @@ def add_information(
     discussion, meeting = _open(session, actor, discussion_id)
     check = Checker()
     resolve_agency(session, "agency", agency_id, check)
-    clean = check.text("text", text, required=not declined, max_len=MAX_TEXT) or ""
     extras = _information_values(
         session,
         check,
         meeting,
         agency_id,
+        text=text,
+        text_required=not declined,
+        declined_now=bool(declined),
         given_by_id=given_by_id,
         as_at=as_at,
         declined=declined,
     )
-    _check_declined_text(check, bool(declined), clean)
     check.done()
-    values = {"agency_id": agency_id, "text": clean, "restricted": bool(restricted), **extras}
+    values = {"agency_id": agency_id, "restricted": bool(restricted), **extras}
     row = InformationShared(discussion_id=discussion.id, **values)
     session.add(row)
     flush(session, "information")
@@ -836,19 +840,21 @@ def save_information(
     discussion, meeting = _open(session, actor, discussion_id)
     check = Checker()
     resolve_agency(session, "agency", agency_id, check)
-    clean = check.text("text", text, required=False, max_len=MAX_TEXT) or ""
     _check_restricted(check, restricted)
     extras = _information_values(
         session,
         check,
         meeting,
         agency_id,
+        text=text,
+        text_required=False,
+        declined_now=bool(declined),
         given_by_id=given_by_id,
         as_at=as_at,
         declined=declined,
     )
-    _check_declined_text(check, bool(declined), clean)
     check.done()
+    clean = extras.pop("text")
     row = _information_for(session, discussion.id, agency_id)
     if row is None:
         if expected_version is not None:
@@ -916,20 +922,20 @@ def edit_information(
     )
     check = Checker()
     now_declined = row.declined if declined is None else bool(declined)
-    clean = check.text("text", text, required=not now_declined, max_len=MAX_TEXT) or ""
     _check_restricted(check, restricted)
-    extras = _information_values(
+    values = _information_values(
         session,
         check,
         meeting,
         row.agency_id,
+        text=text,
+        text_required=not now_declined,
+        declined_now=now_declined,
         given_by_id=given_by_id,
         as_at=as_at,
         declined=declined,
     )
-    _check_declined_text(check, now_declined, clean)
     check.done()
-    values = {"text": clean, **extras}
     if restricted is not None:
         values["restricted"] = restricted
     return _update_information(session, actor, row, discussion, meeting, values)

@@ -812,50 +812,6 @@ def _distribution_row(
     )
 
 
-def _check_wide_copy(
-    check: Checker, person: Person | None, person_id: int | None, agency_id: int | None
-) -> None:
-    """Field errors for a copy of the meeting-wide record: it holds every offender's record, so
-    it goes only to a known person, as of their own agency (an unknown ``person_id`` is already
-    named by ``resolve_person``)."""
-    if person is None:
-        if person_id is None:
-            check.fail(
-                "recipient_person",
-                "Choose the recipient from the list of people: the meeting-wide record holds "
-                "every offender's record, so a copy goes only to a known person (add an outside "
-                "recipient as a person first).",
-            )
-    elif agency_id is not None and agency_id != person.agency_id:
-        check.fail(
-            "recipient_agency",
-            f"{person.display_name} works for {person.agency.name}; a copy of the meeting-wide "
-            "record is issued to them as such.",
-        )
-
-
-def _require_need_for_every_case(
-    session: Session, meeting: Meeting, person: Person, reason: str
-) -> None:
-    """A copy of the meeting-wide record is every offender's record at once: refused
-    (``PermissionDenied`` naming the person and each case they have no need to know) unless
-    ``person`` needs to know every case on the agenda (the chair, co-ordinator and minute-taker
-    always do) or ``reason`` (the chair's permission) is given."""
-    needs = need_to_know.need_to_know(session, meeting.id)
-    missing = [c for c in needs.cases if not needs.why(person.id, person.agency_id, c.case_id)]
-    if not missing or reason:
-        return
-    names = ", ".join(f"{c.case_name} (case {c.case_id})" for c in missing)
-    records = "the record of" if len(missing) == 1 else "the records of"
-    raise PermissionDenied(
-        f"{person.display_name} ({person.agency.name}) has no need to know {records} {names}, "
-        "and the meeting-wide record holds every offender's record: it goes to the chair, the "
-        "co-ordinator, the minute-taker and those who need to know every case on the agenda. "
-        "Issue them the records they need instead, or give the reason (the chair's "
-        "permission, MAPPA D), and it is logged."
-    )
-
-
 def record_distribution(
     session: Session,
     actor: Actor,
@@ -904,13 +860,15 @@ def record_distribution(
             session, check, meeting, case_id, person, recipient_agency_id, clean_variant
         )
     else:
-        _check_wide_copy(check, person, recipient_person_id, recipient_agency_id)
+        need_to_know.check_recipient(
+            check, person, recipient_person_id, recipient_agency_id, "the meeting-wide record"
+        )
     check.done()
     assert clean_name is not None and clean_variant is not None and person is not None
     if case_id is not None:
         need_to_know.require_need_or_reason(session, meeting.id, case_id, person, clean_reason)
     else:
-        _require_need_for_every_case(session, meeting, person, clean_reason)
+        need_to_know.require_need_for_every_case(session, meeting.id, person, clean_reason)
     recipient_agency_id = person.agency_id
     last = session.scalar(
         select(func.max(Distribution.copy_number)).where(Distribution.minutes_id == minutes.id)

@@ -266,6 +266,31 @@ def reasons_to_know(
     return officer + _ordered(reasons)
 
 
+def check_recipient(
+    check: Checker,
+    person: Person | None,
+    person_id: int | None,
+    agency_id: int | None,
+    record: str,
+) -> None:
+    """Field errors for the recipient of a copy of ``record`` ("an offender's record", "the
+    meeting-wide record"): a known person, as of their own agency. An unknown ``person_id`` is
+    already named by ``resolve_person``."""
+    if person is None:
+        if person_id is None:
+            check.fail(
+                "recipient_person",
+                f"Choose the recipient from the list of people: a copy of {record} goes only to "
+                "a known person (add an outside recipient as a person first).",
+            )
+    elif agency_id is not None and agency_id != person.agency_id:
+        check.fail(
+            "recipient_agency",
+            f"{person.display_name} works for {person.agency.name}; a copy of {record} is "
+            "issued to them as such.",
+        )
+
+
 def check_record_copy(
     session: Session,
     check: Checker,
@@ -284,18 +309,7 @@ def check_record_copy(
             f"Case {case_id} was not on the agenda of the meeting of "
             f"{meeting.meeting_date.isoformat()}, so it has no record of that meeting to issue.",
         )
-    if person is None:
-        check.fail(
-            "recipient_person",
-            "Choose the recipient from the list of people: a copy of an offender's record goes "
-            "only to a known person (add an outside recipient as a person first).",
-        )
-    elif agency_id is not None and agency_id != person.agency_id:
-        check.fail(
-            "recipient_agency",
-            f"{person.display_name} works for {person.agency.name}; a copy of an offender's "
-            "record is issued to them as such.",
-        )
+    check_recipient(check, person, None, agency_id, "an offender's record")
     if variant is DistributionVariant.DISCLOSURE_SUMMARY:
         check.fail(
             "variant",
@@ -320,6 +334,28 @@ def require_need_or_reason(
         f"{name} (case {case_id}): their agency is not a Responsible Authority agency and was "
         "not invited for, present for or involved in that case at this meeting. Issuing it to "
         "them needs the chair's permission (MAPPA D): give the reason, and it is logged."
+    )
+
+
+def require_need_for_every_case(
+    session: Session, meeting_id: int, person: Person, reason: str
+) -> None:
+    """A copy of the meeting-wide record is every offender's record at once: refused
+    (``PermissionDenied`` naming the person and each case they have no need to know) unless
+    ``person`` needs to know every case on the agenda (the chair, co-ordinator and minute-taker
+    always do) or ``reason`` (the chair's permission) is given."""
+    needs = need_to_know(session, meeting_id)
+    missing = [c for c in needs.cases if not needs.why(person.id, person.agency_id, c.case_id)]
+    if not missing or reason:
+        return
+    names = ", ".join(f"{c.case_name} (case {c.case_id})" for c in missing)
+    records = "the record of" if len(missing) == 1 else "the records of"
+    raise PermissionDenied(
+        f"{person.display_name} ({person.agency.name}) has no need to know {records} {names}, "
+        "and the meeting-wide record holds every offender's record: it goes to the chair, the "
+        "co-ordinator, the minute-taker and those who need to know every case on the agenda. "
+        "Issue them the records they need instead, or give the reason (the chair's "
+        "permission, MAPPA D), and it is logged."
     )
 
 
