@@ -483,20 +483,22 @@ def test_no_mnemonic_clash_with_the_new_fields_the_risk_form_open_and_a_category
 
 
 @pytest.mark.parametrize(
-    ("criterion", "target"),
+    ("field", "target"),
     [
-        ("victim_issues", lambda p: p.issues.victim_issues.editor),
-        ("diversity_issues", lambda p: p.issues.diversity_issues.editor),
-        ("agency_absent", lambda p: p.room.table),
-        ("action_purpose", lambda p: p.new_actions.text),
-        ("assessment_age", lambda p: p.risk.summary.editor),
+        ("discussion.victim_issues", lambda p: p.issues.victim_issues.editor),
+        ("discussion.diversity_issues", lambda p: p.issues.diversity_issues.editor),
+        ("attendance", lambda p: p.room.table),
+        ("actions", lambda p: p.new_actions.text),
+        ("risk", lambda p: p.risk.summary.editor),
+        ("decision", lambda p: p.decisions.kind),
     ],
 )
 def test_a_sign_off_finding_takes_the_user_to_its_field(
-    opened: Opened, criterion: str, target: Callable[[CasePage], QWidget]
+    opened: Opened, field: str, target: Callable[[CasePage], QWidget]
 ) -> None:
+    """``field``: where the self-audit says the finding is fixed (``Finding.field``)."""
     o = opened
     o.view.show_page(o.view.attendance_page)
-    o.view.go_to_finding(o.seeded.case_ids[0], criterion)
+    o.view.go_to_finding(o.seeded.case_ids[0], field)
     assert o.view.stack.currentWidget() is o.page
     assert focused() is target(o.page)

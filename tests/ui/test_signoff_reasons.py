@@ -184,12 +184,12 @@ def test_a_finding_is_activated_by_enter_and_by_double_click(
     found.setFocus()
     with qtbot.waitSignal(window.finding_activated) as by_key:
         QTest.keyClick(found, Qt.Key.Key_Return)
-    assert by_key.args == [ready.case_ids[0], "agency_absent"]
+    assert by_key.args == [ready.case_ids[0], "attendance"]  # agency_absent: fixed in the room
     rect = found.visualItemRect(found.item(0))
     with qtbot.waitSignal(window.finding_activated) as by_mouse:  # a press, then the double
         qtbot.mouseClick(found.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
         qtbot.mouseDClick(found.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
-    assert by_mouse.args == [ready.case_ids[0], "assessment_age"]
+    assert by_mouse.args == [ready.case_ids[0], "risk"]  # assessment_age: fixed in the risk
 
 
 def _tab_from(qtbot: QtBot, start: QWidget, steps: int) -> list[QWidget]:

@@ -64,24 +64,17 @@ from ui.views.meeting.draft_keys import DraftKey, KeyKind
 
 log = logging.getLogger(__name__)
 # Self-audit criteria fixed among the case's decisions (``go_to_finding``).
-DECISION_FINDINGS = frozenset(
-    {"lowered_with_risk", "disclosure_declined", "s327a", "decision", "registration"}
-)
-# The case-page section where a self-audit finding is put right (``CasePage.focus_section``).
-FINDING_SECTIONS = {
-    "victim_issues": "victim_issues",
-    "diversity_issues": "diversity_issues",
-    "action_owner_due": "actions",
-    "action_purpose": "actions",
-    "similar_actions": "actions",
-    "actions": "previous",
-    "agency_absent": "room",
-    "assessment_age": "risk",
+# The case-page section for each place a self-audit finding says to fix it (``Finding.field``);
+# a place not listed (the case's own record) leaves the user at the case's heading.
+SECTION_OF_FIELD = {
+    "discussion.victim_issues": "victim_issues",
+    "discussion.diversity_issues": "diversity_issues",
+    "attendance": "room",
+    "actions": "actions",
     "risk": "risk",
     "rmp": "plan",
-    "rmp_pillars": "plan",
-    "rmp_contingency": "plan",
-    "licence_conditions": "plan",
+    "decision": "decisions",
+    "case.registration": "decisions",
 }
 
 SHORTCUTS: tuple[tuple[str, str], ...] = (
@@ -327,13 +320,11 @@ class MeetingView(QWidget):
             window.finding_activated.connect(self.go_to_finding)
         return window
 
-    def go_to_finding(self, case_id: int | None, criterion: str) -> None:
-        """Show where a self-audit finding is fixed: the case's page (its decisions for a
-        decision's finding), the checklist, or the statement and attendance."""
+    def go_to_finding(self, case_id: int | None, field: str) -> None:
+        """Show where a self-audit finding is fixed (``field``, the finding's place): the
+        case's page at that section, the checklist, or the statement and attendance."""
         if case_id is None:
-            page: QWidget = (
-                self.checklist_page if criterion == "checklist" else self.attendance_page
-            )
+            page: QWidget = self.checklist_page if field == "checklist" else self.attendance_page
             self.show_page(page)
             page.setFocus(Qt.FocusReason.OtherFocusReason)
         else:
@@ -343,10 +334,8 @@ class MeetingView(QWidget):
             if case is None:
                 return
             self.show_page(case)
-            section = FINDING_SECTIONS.get(criterion)
-            if criterion in DECISION_FINDINGS:
-                case.focus_decisions()
-            elif section is None or not case.focus_section(section):
+            section = SECTION_OF_FIELD.get(field)
+            if section is None or not case.focus_section(section):
                 case.header.setFocus(Qt.FocusReason.OtherFocusReason)
         self.window().activateWindow()  # back from the sign-off window
 

@@ -3,9 +3,9 @@ needs the chair's reasoning (``services.self_audit``).
 
 A must-fix finding blocks sign-off until it is fixed in the meeting; a needs-reason finding
 needs a reason typed here, which sign-off freezes in the minutes. Activating a finding (Enter or
-a double-click) emits ``activated(case_id, criterion)`` so the meeting screen can show the
-place to fix it. The sign-off checklist's own problems are listed by the window's checklist,
-not again here.
+a double-click) emits ``activated(case_id, field)`` (``Finding.field``) so the meeting screen
+can show the place to fix it. The sign-off checklist's own problems are listed by the window's
+checklist, not again here.
 """
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ PREDATES = "Signed off before the self-audit existed: the record stands as signe
 class FindingsPanel(QGroupBox):
     """The findings (a list to read and activate) and the chair's reasons (one field each)."""
 
-    activated = Signal(object, str)  # (case id or None for the whole meeting, criterion)
+    activated = Signal(object, str)  # (case id or None for the whole meeting, field)
     reasons_changed = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -73,7 +73,7 @@ class FindingsPanel(QGroupBox):
         self.list.clear()
         for finding in self.shown():
             item = QListWidgetItem(self._item_text(finding))
-            item.setData(KEY_ROLE, (finding.case_id, finding.criterion))
+            item.setData(KEY_ROLE, (finding.case_id, finding.field))
             item.setToolTip(finding.message)
             if finding.grade is Grade.MUST_FIX:
                 item.setForeground(style.brush(Tone.ERROR))
@@ -169,5 +169,5 @@ class FindingsPanel(QGroupBox):
     def _on_activated(self, item: QListWidgetItem) -> None:
         key = item.data(KEY_ROLE)
         if isinstance(key, tuple):
-            case_id, criterion = key
-            self.activated.emit(case_id, criterion)
+            case_id, field = key
+            self.activated.emit(case_id, field)

@@ -69,11 +69,11 @@ def _grouped(digest: str) -> str:
 
 class SignOffWindow(QWidget):
     """Sign off one meeting's minutes. Emits ``signed_off`` after a successful sign-off, and
-    ``finding_activated(case_id, criterion)`` when the chair asks to go to a finding."""
+    ``finding_activated(case_id, field)`` when the chair asks to go to a finding."""
 
     signed_off = Signal(int)
     loaded = Signal()
-    finding_activated = Signal(object, str)  # (case id or None, criterion)
+    finding_activated = Signal(object, str)  # (case id or None, the finding's field)
 
     def __init__(self, ctx: AppContext, meeting_id: int, parent: QWidget | None = None) -> None:
         super().__init__(parent)
