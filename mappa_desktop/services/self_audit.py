@@ -120,10 +120,12 @@ def working_days_between(start: date, end: date) -> int:
     return days
 
 
-def self_audit(session: Session, meeting_id: int, today: date) -> SelfAudit:
+def self_audit(
+    session: Session, meeting_id: int, today: date, data: meetings.MeetingData | None = None
+) -> SelfAudit:
     """The meeting's findings as of ``today`` (a fixed number of statements). A signed meeting
     is not re-judged: its findings are the reasoned ones frozen at sign-off, or none if it was
-    signed before the audit existed."""
+    signed before the audit existed. ``data``: the meeting already loaded (``for_minutes``)."""
     frozen = session.scalar(select(Minutes.content).where(Minutes.meeting_id == meeting_id))
     if frozen is not None:
         stored = json.loads(frozen).get("self_audit")
@@ -144,8 +146,17 @@ def self_audit(session: Session, meeting_id: int, today: date) -> SelfAudit:
                 for r in reasons or ()
             ),
         )
-    data = meetings.load_meeting_data(session, meeting_id, for_minutes=True)
+    if data is None:
+        data = meetings.load_meeting_data(session, meeting_id, for_minutes=True)
     return judge(data, settings.audit_settings(session), today)
+
+
+def meeting_and_audit(
+    session: Session, meeting_id: int, today: date
+) -> tuple[meetings.MeetingDetail, SelfAudit]:
+    """What the meeting screen shows and its self-audit, from one load of the meeting."""
+    data = meetings.load_meeting_data(session, meeting_id, for_minutes=True)
+    return meetings.detail_from(data), self_audit(session, meeting_id, today, data)
 
 
 def reasoned(audit: SelfAudit, reasons: Mapping[str, str]) -> tuple[AuditReason, ...]:

@@ -10,7 +10,7 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 
 from mappa_desktop.db.models import CaseAttendance
 from mappa_desktop.domain.enums import AgencyKind, AttendanceStatus, Role
@@ -27,6 +27,7 @@ from tests.mappa_desktop.factories_meetings import (
     ready_meeting,
     schedule,
 )
+from tests.statements import count_statements
 
 PRESENT, APOLOGIES, ABSENT = (
     AttendanceStatus.PRESENT,
@@ -354,18 +355,7 @@ def _meeting_of(db: Database, admin: Actor, n_cases: int) -> int:
 
 
 def _count(db: Database, fn: Any) -> int:
-    count = 0
-
-    def on_execute(*_args: object) -> None:
-        nonlocal count
-        count += 1
-
-    event.listen(db.engine, "before_cursor_execute", on_execute)
-    try:
-        fn()
-    finally:
-        event.remove(db.engine, "before_cursor_execute", on_execute)
-    return count
+    return count_statements(db.engine, fn)
 
 
 def test_loading_per_case_attendance_takes_a_fixed_number_of_statements(

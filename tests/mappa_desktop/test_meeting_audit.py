@@ -46,7 +46,7 @@ from tests.mappa_desktop.factories_meetings import (
     ready_meeting,
 )
 from tests.mappa_desktop.test_cli import assert_one_line_error, run
-from tests.mappa_desktop.test_meetings import _count_statements
+from tests.statements import count_statements
 
 HOUSING_REASON = "Housing's officer was ill; their report follows by 1 December."
 OBSERVER_CRITERIA = 6  # MAPPA L criteria only an observer can judge (the meeting part)
@@ -305,7 +305,9 @@ def test_reading_the_audit_takes_a_fixed_number_of_statements(db: Database, admi
     with db.sessions.begin() as s:
         meetings.submit_for_sign_off(s, other, ready.meeting_id)
         minutes.sign_off(s, other, ready.meeting_id, reasons={})
-    counts = [_count_statements(db, lambda m=m: _audit(db, m)) for m in (small, ready.meeting_id)]
+    counts = [
+        count_statements(db.engine, lambda m=m: _audit(db, m)) for m in (small, ready.meeting_id)
+    ]
     assert counts[0] == counts[1], counts
     assert len(_audit(db, ready.meeting_id).cases) == 6
 

@@ -7,7 +7,6 @@ from datetime import time, timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import event
 
 from mappa_desktop.db.models import Decision
 from mappa_desktop.domain.enums import (
@@ -42,6 +41,7 @@ from tests.mappa_desktop.factories_meetings import (
     ready_meeting,
     schedule,
 )
+from tests.statements import count_statements
 
 # --- scheduling and editing -----------------------------------------------------------------------
 
@@ -477,18 +477,7 @@ def _full_meeting(db: Database, admin: Actor, n_cases: int) -> int:
 
 
 def _count_statements(db: Database, fn: Any) -> int:
-    count = 0
-
-    def on_execute(*_args: object) -> None:
-        nonlocal count
-        count += 1
-
-    event.listen(db.engine, "before_cursor_execute", on_execute)
-    try:
-        fn()
-    finally:
-        event.remove(db.engine, "before_cursor_execute", on_execute)
-    return count
+    return count_statements(db.engine, fn)
 
 
 def test_get_meeting_statement_count_does_not_grow_with_cases(db: Database, admin: Actor) -> None:

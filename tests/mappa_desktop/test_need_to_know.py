@@ -12,7 +12,7 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from mappa_desktop.db.models import Agency, Attendance, Distribution
 from mappa_desktop.domain.enums import (
@@ -43,6 +43,7 @@ from tests.mappa_desktop.factories_meetings import (
     person,
     ready_meeting,
 )
+from tests.statements import count_statements
 
 
 @dataclass(frozen=True)
@@ -420,18 +421,7 @@ def test_find_recipient_by_login_or_full_name(
 
 
 def _count(db: Database, fn: Any) -> int:
-    count = 0
-
-    def on_execute(*_args: object) -> None:
-        nonlocal count
-        count += 1
-
-    event.listen(db.engine, "before_cursor_execute", on_execute)
-    try:
-        fn()
-    finally:
-        event.remove(db.engine, "before_cursor_execute", on_execute)
-    return count
+    return count_statements(db.engine, fn)
 
 
 def test_the_list_takes_a_fixed_number_of_statements(db: Database, admin: Actor) -> None:

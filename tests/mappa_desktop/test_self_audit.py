@@ -39,7 +39,13 @@ from mappa_desktop.domain.errors import ValidationError
 from mappa_desktop.services import attendance, audit, discussions, meetings, minutes, settings
 from mappa_desktop.services.actor import Actor
 from mappa_desktop.services.minutes_content import content_hash
-from mappa_desktop.services.self_audit import Grade, SelfAudit, self_audit, working_days_between
+from mappa_desktop.services.self_audit import (
+    Grade,
+    SelfAudit,
+    meeting_and_audit,
+    self_audit,
+    working_days_between,
+)
 from reports.minutes_pdf import render_minutes
 from tests.conftest import Database
 from tests.mappa_desktop.factories_meetings import (
@@ -49,8 +55,8 @@ from tests.mappa_desktop.factories_meetings import (
     person,
     ready_meeting,
 )
-from tests.mappa_desktop.test_meetings import _count_statements
 from tests.reports.test_cjk_pdf import pypdf_text
+from tests.statements import count_statements
 
 TODAY = MEETING_DAY
 
@@ -545,10 +551,28 @@ def test_statement_count_does_not_grow_with_cases(db: Database, admin: Actor) ->
     def run(meeting_id: int) -> None:
         results[meeting_id] = _audit(db, meeting_id)
 
-    n_small = _count_statements(db, lambda: run(small))
-    n_large = _count_statements(db, lambda: run(large))
+    n_small = count_statements(db.engine, lambda: run(small))
+    n_large = count_statements(db.engine, lambda: run(large))
     assert n_small == n_large
     assert results[small].findings == () and results[large].findings == ()
+
+
+def test_the_meeting_screen_loads_the_meeting_once_for_itself_and_its_audit(
+    db: Database, admin: Actor
+) -> None:
+    meeting_id = _meeting_of(db, admin, 5)
+    with db.sessions() as s:
+        s.connection()  # the BEGIN is not the work's
+        apart = count_statements(
+            db.engine,
+            lambda: (meetings.get_meeting(s, meeting_id), self_audit(s, meeting_id, TODAY)),
+        )
+        together: list[object] = []
+        once = count_statements(
+            db.engine, lambda: together.extend(meeting_and_audit(s, meeting_id, TODAY))
+        )
+        assert together == [meetings.get_meeting(s, meeting_id), self_audit(s, meeting_id, TODAY)]
+    assert once < apart
 
 
 # --- the sign-off gate ----------------------------------------------------------------------------

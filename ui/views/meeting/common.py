@@ -68,8 +68,12 @@ class ScreenData:
         return next((a for a in self.agencies if a.id == agency_id), None)
 
 
-def load_screen(session: Session, meeting_id: int) -> ScreenData:
-    detail = meetings.get_meeting(session, meeting_id)
+def load_screen(
+    session: Session, meeting_id: int, detail: meetings.MeetingDetail | None = None
+) -> ScreenData:
+    """``detail``: the meeting as the caller already loaded it (then it is not loaded again)."""
+    if detail is None:
+        detail = meetings.get_meeting(session, meeting_id)
     policy = settings.policy(session)
     # One statement for every case on the agenda (the screen's query count must not grow).
     plans = {

@@ -365,8 +365,9 @@ class MeetingView(QWidget):
 
         def load(_p: Progress) -> tuple[ScreenData, str]:
             with self.ctx.read_sessions() as s:
-                screen = load_screen(s, meeting_id)
-                found = self_audit.self_audit(s, meeting_id, utcnow().date())
+                # One load of the meeting for the screen and its self-audit counts.
+                detail, found = self_audit.meeting_and_audit(s, meeting_id, utcnow().date())
+                screen = load_screen(s, meeting_id, detail)
                 frozen = screen.detail.meeting.is_frozen
                 return screen, self_audit.summary_line(found, signed=frozen)
 
